@@ -83,7 +83,7 @@ def _fmt(number: float | None) -> str:
     if number is None:
         return "∞"
     if float(number).is_integer():
-        return f"{int(number):,}".replace(",", "_") if abs(number) >= 10_000 else str(int(number))
+        return f"{int(number):,}"
     return repr(number)
 
 
@@ -174,13 +174,14 @@ class SimulationParameters:
     @classmethod
     def from_values(cls, values: Mapping[str, Scalar]) -> SimulationParameters:
         """Build from already-normalised values; absent names take their defaults."""
-        return cls(**values)
+        return cls(**values)  # type: ignore[arg-type]
 
 
 def _build_registry() -> dict[str, ParameterSpec]:
     registry: dict[str, ParameterSpec] = {}
     for f in dataclasses.fields(SimulationParameters):
-        registry[f.name] = ParameterSpec(name=f.name, default=f.default, **f.metadata["spec"])
+        default: Scalar = f.default  # type: ignore[assignment]
+        registry[f.name] = ParameterSpec(name=f.name, default=default, **f.metadata["spec"])
     return registry
 
 

@@ -1,0 +1,83 @@
+"""Typed domain errors; each entrypoint maps them to an HTTP status or exit code in one place."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+Loc = tuple[str | int, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ErrorDetail:
+    loc: Loc
+    msg: str
+
+    def render(self) -> str:
+        where = render_loc(self.loc)
+        return f"{where}: {self.msg}" if where else self.msg
+
+    def as_dict(self) -> dict[str, object]:
+        return {"loc": list(self.loc), "msg": self.msg}
+
+
+def render_loc(loc: Loc) -> str:
+    """``("dimensions", "num_drivers", 1)`` → ``dimensions.num_drivers[1]``."""
+    text = ""
+    for part in loc:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        else:
+            text += f".{part}" if text else part
+    return text
+
+
+class DomainError(Exception):
+    """Base of every error the domain raises on purpose."""
+
+
+class RequestValidationError(DomainError):
+    """The sweep request breaks a rule of the contract; nothing may be written or enqueued."""
+
+    def __init__(self, details: list[ErrorDetail]) -> None:
+        self.details = details
+        super().__init__("; ".join(d.render() for d in details))
+
+
+class MalformedJson(DomainError):
+    """The request body is not parseable JSON."""
+
+
+class RequestTooLarge(DomainError):
+    """The request body exceeds the size the contract allows."""
+
+
+class RunConflict(DomainError):
+    """The run id is taken by a request with another fingerprint."""
+
+    def __init__(self, run_id: str, existing_fingerprint: str, new_fingerprint: str) -> None:
+        self.run_id = run_id
+        self.existing_fingerprint = existing_fingerprint
+        self.new_fingerprint = new_fingerprint
+        super().__init__(
+            f"run_id {run_id!r} was already accepted with a different request "
+            f"(request_fingerprint {existing_fingerprint[:12]}…, this one {new_fingerprint[:12]}…); "
+            "choose a new run_id or resend the original request"
+        )
+
+
+class RunNotFound(DomainError):
+    def __init__(self, run_id: str) -> None:
+        self.run_id = run_id
+        super().__init__(f"no run with run_id {run_id!r}")
+
+
+class MalformedShardMessage(DomainError):
+    """A queue message that is not a valid shard message (truncated, edited, foreign)."""
+
+
+class ShardFailure(DomainError):
+    """A deterministic failure of a shard: retrying cannot help, so it is recorded and acknowledged."""
+
+    def __init__(self, error_code: str, message: str) -> None:
+        self.error_code = error_code
+        super().__init__(message)
