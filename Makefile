@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup demo test lint typecheck layers unit drills bench clean
+.PHONY: setup demo test lint typecheck layers unit drills bench clean api-model lint-infra
 
 setup: $(STAMP)
 
@@ -29,7 +29,27 @@ layers: $(STAMP)
 unit: $(STAMP)
 	$(BIN)/pytest
 
-test: lint typecheck layers unit
+test: lint typecheck layers unit lint-infra
 
 clean:
 	rm -rf $(VENV) results .pytest_cache .mypy_cache .ruff_cache
+
+# Infrastructure: the API Gateway model is generated from the pydantic request model, and the
+# Terraform is checked by `terraform fmt` and checkov. checkov has heavy pins of its own, so it
+# lives in a separate venv, created on first use.
+INFRA_VENV := .venv-infra
+INFRA_STAMP := $(INFRA_VENV)/.installed
+
+api-model: $(STAMP)
+	$(BIN)/python infra/generate_api_model.py
+
+$(INFRA_STAMP): infra/requirements-lint.txt
+	@test -x $(INFRA_VENV)/bin/python || $(PYTHON) -m venv $(INFRA_VENV)
+	@echo '*' > $(INFRA_VENV)/.gitignore
+	$(INFRA_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r infra/requirements-lint.txt
+	@touch $(INFRA_STAMP)
+
+lint-infra: $(INFRA_STAMP)
+	@if command -v terraform >/dev/null 2>&1; then terraform fmt -check -recursive infra/terraform; \
+	else echo "lint-infra: terraform not on PATH, fmt check skipped" >&2; fi
+	$(INFRA_VENV)/bin/checkov -d infra/terraform --quiet --compact --skip-download
