@@ -201,6 +201,20 @@ def _normalise(shape: SweepRequest, limits: Limits) -> NormalisedRequest:
     )
 
 
+def normalise_space(
+    dimensions: dict[str, list[Any]], base_parameters: dict[str, Any]
+) -> tuple[dict[str, tuple[Scalar, ...]], dict[str, Scalar]]:
+    """Normalise a parameter space on its own (a worker re-checks what a message carries)."""
+    errors: list[ErrorDetail] = []
+    dims = _normalise_dimensions(dimensions, errors)
+    base = _normalise_base(base_parameters, dimensions, errors)
+    if not errors:
+        _check_ordered_pairs(dims, base, errors)
+    if errors:
+        raise RequestValidationError(errors)
+    return dims, base
+
+
 def _normalise_dimensions(
     raw: dict[str, list[Any]], errors: list[ErrorDetail]
 ) -> dict[str, tuple[Scalar, ...]]:

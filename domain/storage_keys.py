@@ -95,12 +95,24 @@ class StorageKeys:
             PART,
         )
 
+    def shard_prefix(self, run_date: str, run_id: str, shard_id: int) -> str:
+        """Where a shard's data lives, one dataset shown (the others differ only in ``dataset=``)."""
+        return self._join(
+            *_run_partition("shard_metrics", run_date, run_id),
+            "status=success",
+            f"shard_id={_non_negative(shard_id)}",
+        ) + "/"
+
     def outcomes_prefix(self, run_date: str, run_id: str) -> str:
-        return self._join(*_run_partition("shard_outcomes", run_date, run_id)) + "/"
+        return self.dataset_prefix("shard_outcomes", run_date, run_id)
+
+    def dataset_prefix(self, dataset: Dataset, run_date: str, run_id: str) -> str:
+        """Every object of one dataset of one run starts with this."""
+        return self._join(*_run_partition(dataset, run_date, run_id)) + "/"
 
     def run_prefixes(self, run_date: str, run_id: str) -> list[str]:
         """Every prefix under which a run writes, one per dataset (for listings and clean-up)."""
-        return [self._join(*_run_partition(d, run_date, run_id)) + "/" for d in ALL_DATASETS]
+        return [self.dataset_prefix(d, run_date, run_id) for d in ALL_DATASETS]
 
 
 def _run_partition(dataset: Dataset, run_date: str, run_id: str) -> tuple[str, str, str]:

@@ -1,0 +1,210 @@
+"""Explicit, versioned Arrow schemas for the six datasets, and deterministic Parquet bytes.
+
+The schemas are generated from the parameter registry and the simulation's column tables, so a
+new parameter or metric reaches Parquet, Athena and DuckDB without a second definition. Files
+never repeat the partition keys (run_date, run_id, status) as columns.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from domain.parameters import PARAMETERS, ParameterSpec, Scalar
+from domain.simulation.outputs import (
+    METRIC_COLUMNS,
+    NULL_INT,
+    SNAPSHOT_COLUMNS,
+    TRIP_COLUMNS,
+    Column,
+    SimulationOutput,
+)
+from domain.storage_keys import Dataset
+
+RECORD_SCHEMA_VERSION = "v1"
+PARTITION_KEYS = ("run_date", "run_id", "status")
+
+_ARROW_TYPES: Mapping[str, pa.DataType] = {
+    "int8": pa.int8(),
+    "int32": pa.int32(),
+    "int64": pa.int64(),
+    "float64": pa.float64(),
+}
+_TIMESTAMP = pa.timestamp("ms", tz="UTC")
+POINT_SEED_TYPE = pa.decimal128(20, 0)  # point seeds use all 64 bits: no signed int64 holds them
+
+
+def _field(name: str, type_: pa.DataType, nullable: bool = False) -> pa.Field:
+    return pa.field(name, type_, nullable=nullable)
+
+
+def _from_columns(columns: Sequence[Column]) -> list[pa.Field]:
+    return [_field(c.name, _ARROW_TYPES[c.dtype], c.nullable) for c in columns]
+
+
+def _parameter_type(spec: ParameterSpec) -> pa.DataType:
+    return {"int": pa.int64(), "float": pa.float64(), "bool": pa.bool_(), "enum": pa.string()}[
+        spec.kind
+    ]
+
+
+_HEAD = [_field("record_schema", pa.string())]
+_POINT_KEYS = [_field("shard_id", pa.int64()), _field("point_index", pa.int64())]
+
+SCHEMAS: Mapping[Dataset, pa.Schema] = {
+    "run_context": pa.schema(
+        [
+            *_HEAD,
+            _field("accepted_at", _TIMESTAMP),
+            _field("total_points", pa.int64()),
+            _field("shard_count", pa.int64()),
+            _field("shard_strategy", pa.string()),
+            _field("shard_size", pa.int64(), nullable=True),
+            _field("max_shards", pa.int64()),
+            _field("seed", pa.int64()),
+            _field("dimensions_json", pa.string()),
+            _field("base_parameters_json", pa.string()),
+            _field("config_fingerprint", pa.string()),
+            _field("request_fingerprint", pa.string()),
+            _field("request_source", pa.string()),
+            _field("source_ip", pa.string(), nullable=True),
+            _field("user_agent", pa.string(), nullable=True),
+            _field("api_request_id", pa.string(), nullable=True),
+            _field("api_stage", pa.string(), nullable=True),
+        ]
+    ),
+    "shard_metrics": pa.schema(
+        [*_HEAD, *_POINT_KEYS, *_from_columns(METRIC_COLUMNS), _field("parameter_fingerprint", pa.string())]
+    ),
+    "trip_data": pa.schema([*_HEAD, *_POINT_KEYS, *_from_columns(TRIP_COLUMNS)]),
+    "snapshot_counts": pa.schema([*_HEAD, *_POINT_KEYS, *_from_columns(SNAPSHOT_COLUMNS)]),
+    "effective_parameters": pa.schema(
+        [
+            *_HEAD,
+            *_POINT_KEYS,
+            _field("parameter_fingerprint", pa.string()),
+            _field("point_seed", POINT_SEED_TYPE),
+            _field("selected_dimensions_json", pa.string()),
+            _field("effective_parameters_json", pa.string()),
+            *[_field(name, _parameter_type(spec)) for name, spec in PARAMETERS.items()],
+        ]
+    ),
+    "shard_outcomes": pa.schema(
+        [
+            *_HEAD,
+            _field("shard_id", pa.int64()),
+            _field("start_index", pa.int64()),
+            _field("end_index_exclusive", pa.int64()),
+            _field("points_processed", pa.int64()),
+            _field("error_code", pa.string(), nullable=True),
+            _field("error_message", pa.string(), nullable=True),
+            _field("output_prefix", pa.string()),
+            _field("attempt", pa.int64()),
+            _field("started_at", _TIMESTAMP),
+            _field("finished_at", _TIMESTAMP),
+            _field("duration_ms", pa.int64()),
+            _field("config_fingerprint", pa.string()),
+        ]
+    ),
+}
+
+
+def encode(table: pa.Table) -> bytes:
+    """Parquet bytes that depend only on the table: same rows → same bytes."""
+    sink = io.BytesIO()
+    pq.write_table(
+        table,
+        sink,
+        compression="zstd",
+        compression_level=1,
+        use_dictionary=True,
+        write_statistics=True,
+        row_group_size=1 << 20,
+    )
+    return sink.getvalue()
+
+
+def decode(data: bytes) -> pa.Table:
+    return pq.read_table(io.BytesIO(data))
+
+
+def _constant(value: Any, rows: int, type_: pa.DataType) -> pa.Array:
+    return pa.array([value] * rows, type=type_)
+
+
+def _with_keys(
+    dataset: Dataset, shard_id: int, point_index: int, columns: Mapping[str, Any], rows: int
+) -> pa.Table:
+    schema = SCHEMAS[dataset]
+    arrays: list[pa.Array] = [
+        _constant(RECORD_SCHEMA_VERSION, rows, pa.string()),
+        _constant(shard_id, rows, pa.int64()),
+        _constant(point_index, rows, pa.int64()),
+    ]
+    for f in list(schema)[3:]:
+        arrays.append(_to_array(columns[f.name], f))
+    return pa.Table.from_arrays(arrays, schema=schema)
+
+
+def _to_array(values: Any, f: pa.Field) -> pa.Array:
+    if isinstance(values, np.ndarray):
+        mask = (values == NULL_INT) if f.nullable else None
+        return pa.array(values, type=f.type, mask=mask)
+    return pa.array(values, type=f.type)
+
+
+def point_tables(
+    *,
+    shard_id: int,
+    point_index: int,
+    output: SimulationOutput,
+    effective: Mapping[str, Scalar],
+    selected: Mapping[str, Scalar],
+    point_seed: int,
+    parameter_fingerprint: str,
+    effective_json: str,
+    selected_json: str,
+) -> dict[Dataset, pa.Table]:
+    """The four per-point tables of one simulated point."""
+    metrics: dict[str, list[Any]] = {name: [value] for name, value in output.metrics.items()}
+    metrics["parameter_fingerprint"] = [parameter_fingerprint]
+    params: dict[str, Any] = {name: [effective[name]] for name in PARAMETERS}
+    params.update(
+        parameter_fingerprint=[parameter_fingerprint],
+        point_seed=[point_seed],
+        selected_dimensions_json=[selected_json],
+        effective_parameters_json=[effective_json],
+    )
+    trips_rows = len(next(iter(output.trips.values()))) if output.trips else 0
+    snapshot_rows = len(next(iter(output.snapshots.values()))) if output.snapshots else 0
+    return {
+        "shard_metrics": _with_keys("shard_metrics", shard_id, point_index, metrics, 1),
+        "trip_data": _with_keys("trip_data", shard_id, point_index, output.trips, trips_rows),
+        "snapshot_counts": _with_keys(
+            "snapshot_counts", shard_id, point_index, output.snapshots, snapshot_rows
+        ),
+        "effective_parameters": _with_keys(
+            "effective_parameters", shard_id, point_index, params, 1
+        ),
+    }
+
+
+def concat(tables: Sequence[pa.Table], dataset: Dataset) -> pa.Table:
+    if not tables:
+        return SCHEMAS[dataset].empty_table()
+    return pa.concat_tables(tables).combine_chunks()
+
+
+def run_context_table(record: Mapping[str, Any]) -> pa.Table:
+    row = {"record_schema": RECORD_SCHEMA_VERSION, **record}
+    return pa.Table.from_pylist([row], schema=SCHEMAS["run_context"])
+
+
+def outcome_table(record: Mapping[str, Any]) -> pa.Table:
+    row = {"record_schema": RECORD_SCHEMA_VERSION, **record}
+    return pa.Table.from_pylist([row], schema=SCHEMAS["shard_outcomes"])

@@ -1,0 +1,267 @@
+"""The ``ridesweep`` command line: run, plan, status and serve sweeps on one machine.
+
+Exit codes: 0 success; 1 a shard failed or the run is unknown; 2 an invalid request or
+setting (the message names the field); 3 the run id is taken by another request.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    ProgressColumn,
+    Task,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+from rich.table import Table
+from rich.text import Text
+
+from application.run_status import RunStatus, run_status
+from application.submit_sweep import RequestSource, submit_sweep
+from domain.errors import RequestValidationError, RunConflict, RunNotFound
+from entrypoints.container import build_container
+from entrypoints.settings import Settings, SettingsError
+
+EXIT_OK, EXIT_FAILED, EXIT_INVALID, EXIT_CONFLICT = 0, 1, 2, 3
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="Parameter sweeps of a ride-hailing marketplace simulation.",
+)
+console = Console()
+if not console.is_terminal:  # piped or captured: room for the metrics table rather than 80 columns
+    console = Console(width=160)
+err_console = Console(stderr=True)
+
+ResultsOption = Annotated[
+    Path | None,
+    typer.Option("--results", help="Results directory (default: SWEEP_RESULTS_DIR or ./results)."),
+]
+
+
+def load_settings(**overrides: Any) -> Settings:
+    try:
+        settings = Settings.from_env()
+        values = {k: v for k, v in overrides.items() if v is not None}
+        return settings.model_copy(update=values) if values else settings
+    except SettingsError as exc:
+        err_console.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(EXIT_INVALID) from None
+
+
+def read_request(path: Path) -> object:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        err_console.print(f"[red]error:[/red] request file {str(path)!r} does not exist")
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        err_console.print(f"[red]error:[/red] {path} is not valid JSON: {exc}")
+    raise typer.Exit(EXIT_INVALID)
+
+
+def report_invalid(exc: RequestValidationError) -> None:
+    err_console.print("[red]invalid request:[/red]")
+    for detail in exc.details:
+        err_console.print(f"  • {detail.render()}", markup=False, highlight=False)
+
+
+class PointsPerSecondColumn(ProgressColumn):
+    def render(self, task: Task) -> Text:
+        elapsed = task.elapsed or 0.0
+        rate = task.completed / elapsed if elapsed > 0 else 0.0
+        return Text(f"{rate:7.1f} points/s", style="cyan")
+
+
+@app.command()
+def run(
+    request: Annotated[Path, typer.Argument(help="Sweep request JSON (CONTRACT.md §1).")],
+    results: ResultsOption = None,
+    workers: Annotated[int, typer.Option(min=1, max=64, help="Worker processes.")] = 1,
+) -> None:
+    """Run a whole sweep in-process and print every point's key metrics."""
+    settings = load_settings(backend="local", results_dir=str(results) if results else None)
+    payload = read_request(request)
+    container = build_container(settings)
+    try:
+        accepted = submit_sweep(
+            payload,
+            RequestSource(kind="cli", user_agent="ridesweep-cli"),
+            store=container.blob_store(),
+            queue=container.shard_queue(),
+            clock=container.clock(),
+            keys=container.keys(),
+            limits=container.limits(),
+        )
+    except RequestValidationError as exc:
+        report_invalid(exc)
+        raise typer.Exit(EXIT_INVALID) from None
+    except RunConflict as exc:
+        err_console.print(f"[red]conflict:[/red] {exc}")
+        raise typer.Exit(EXIT_CONFLICT) from None
+    body = accepted.body
+    console.print(
+        f"run [bold]{body['run_id']}[/bold] {accepted.status}: {body['total_points']} points in "
+        f"{body['shard_count']} shards, {body['shards_dispatched']} to run, "
+        f"{workers} worker(s) → {settings.results_dir}"
+    )
+    from entrypoints.local_runner import execute_bodies
+
+    bodies = container.in_process_queue().take_all()
+    todo = sum(d["end_index_exclusive"] - d["start_index"] for d in body["dispatches"])
+    started = time.perf_counter()
+    with Progress(
+        TextColumn("[progress.description]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        PointsPerSecondColumn(),
+        TimeElapsedColumn(),
+        TextColumn("ETA"),
+        TimeRemainingColumn(),
+        console=console,
+        transient=False,
+    ) as progress:
+        task = progress.add_task("points", total=todo)
+        execute_bodies(
+            bodies,
+            settings,
+            workers=workers,
+            container=container,
+            on_points=lambda n: progress.advance(task, n),
+        )
+    wall = time.perf_counter() - started
+    status = run_status(body["run_id"], store=container.blob_store(), keys=container.keys())
+    print_metrics_table(container, status)
+    rate = todo / wall if wall > 0 else 0.0
+    console.print(f"{todo} points in {wall:.1f} s ({rate:.1f} points/s)")
+    print_status(status)
+    raise typer.Exit(EXIT_OK if status.state == "succeeded" else EXIT_FAILED)
+
+
+def print_metrics_table(container: Any, status: RunStatus, limit: int = 200) -> None:
+    from entrypoints.results_reader import point_metrics_rows
+
+    dimension_names, rows = point_metrics_rows(
+        container.blob_store(), container.keys(), status.run_date, status.run_id
+    )
+    table = Table(title=f"run {status.run_id}: key metrics per point", header_style="bold")
+    for column in ["point", "shard", *dimension_names]:
+        table.add_column(column, justify="right")
+    for column in ["conversion", "completed", "revenue", "median match s", "utilisation"]:
+        table.add_column(column, justify="right", style="green")
+    for row in rows[:limit]:
+        table.add_row(
+            str(row["point_index"]),
+            str(row["shard_id"]),
+            *[_cell(row["selected"][name]) for name in dimension_names],
+            f"{row['conversion_rate']:.1%}",
+            str(row["completed_riders"]),
+            f"{row['platform_revenue']:,.2f}",
+            f"{row['median_time_to_match_ms'] / 1000:.1f}",
+            f"{row['driver_utilization']:.1%}",
+        )
+    console.print(table)
+    if len(rows) > limit:
+        console.print(f"… and {len(rows) - limit} more points (see `ridesweep query`)")
+
+
+def _cell(value: object) -> str:
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def print_status(status: RunStatus) -> None:
+    colour = {"succeeded": "green", "running": "yellow"}.get(status.state, "red")
+    console.print(
+        f"state [{colour}]{status.state}[/{colour}]: {status.shards_succeeded} succeeded, "
+        f"{status.shards_failed} failed, {status.shards_pending} pending of {status.shard_count} shards"
+    )
+    if status.failed_shard_ids:
+        console.print(f"[red]failed shards:[/red] {', '.join(map(str, status.failed_shard_ids))}")
+
+
+@app.command()
+def plan(
+    request: Annotated[Path, typer.Argument(help="Sweep request JSON.")],
+    show: Annotated[int, typer.Option(help="Shards to list.")] = 20,
+) -> None:
+    """Validate a request and show its shard plan, without running anything."""
+    from domain.contract import parse_sweep_request
+    from domain.planning import plan_sweep
+
+    settings = load_settings()
+    payload = read_request(request)
+    try:
+        the_plan = plan_sweep(parse_sweep_request(payload, settings.limits), settings.limits)
+    except RequestValidationError as exc:
+        report_invalid(exc)
+        raise typer.Exit(EXIT_INVALID) from None
+    req = the_plan.request
+    console.print(f"[green]valid[/green] request for run [bold]{req.run_id}[/bold]")
+    axes = ", ".join(f"{name} ({len(values)})" for name, values in req.dimensions.items())
+    console.print(f"{the_plan.total_points:,} points over {axes}")
+    console.print(f"{the_plan.shard_count:,} shards, layout {req.output_layout}, seed {req.seed}")
+    console.print(f"config_fingerprint  {the_plan.config_fingerprint}")
+    console.print(f"request_fingerprint {the_plan.request_fingerprint}")
+    table = Table("shard", "start", "end (excl.)", "points", "fails on purpose")
+    for shard in the_plan.shards[:show]:
+        table.add_row(
+            str(shard.shard_id),
+            str(shard.start_index),
+            str(shard.end_index_exclusive),
+            str(shard.size),
+            "yes" if shard.shard_id in req.failure_injection_shards else "",
+        )
+    console.print(table)
+    if the_plan.shard_count > show:
+        console.print(f"… and {the_plan.shard_count - show} more shards")
+
+
+@app.command()
+def status(
+    run_id: Annotated[str, typer.Argument(help="The run id.")],
+    results: ResultsOption = None,
+) -> None:
+    """Show how far a run has got, from its shard outcome records."""
+    settings = load_settings(backend="local", results_dir=str(results) if results else None)
+    container = build_container(settings)
+    try:
+        state = run_status(run_id, store=container.blob_store(), keys=container.keys())
+    except RunNotFound as exc:
+        err_console.print(f"[red]error:[/red] {exc} under {settings.results_dir}")
+        raise typer.Exit(EXIT_FAILED) from None
+    console.print_json(json.dumps(state.as_dict()))
+    print_status(state)
+
+
+@app.command()
+def serve(
+    port: Annotated[int, typer.Option(min=0, max=65535, help="Port on 127.0.0.1.")] = 8080,
+    results: ResultsOption = None,
+) -> None:
+    """Serve POST /sweep-run and GET /sweep-run/{run_id} on 127.0.0.1, running shards in-process."""
+    from entrypoints.local_server import serve_forever
+
+    settings = load_settings(backend="local", results_dir=str(results) if results else None)
+    serve_forever(settings, port=port, announce=console.print)
+
+
+def main() -> None:
+    try:
+        app()
+    except KeyboardInterrupt:
+        sys.exit(130)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,124 @@
+"""A local HTTP server on 127.0.0.1 that feeds the Lambda handler API Gateway proxy events.
+
+Shards enqueued in-process are drained by a background thread, so
+``curl -X POST http://127.0.0.1:P/sweep-run -d @request.json`` works on a laptop exactly as on AWS.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import uuid
+from collections.abc import Callable
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+from entrypoints.container import Container, build_container
+from entrypoints.lambda_handler import make_handler
+from entrypoints.local_runner import execute_bodies
+from entrypoints.logs import configure_logging, get_logger
+from entrypoints.settings import Settings
+
+MAX_BODY = 1024 * 1024  # read at most this much; the handler answers 413 above 256 KiB
+
+
+def proxy_event(method: str, path: str, body: bytes, client_ip: str, user_agent: str) -> dict[str, Any]:
+    """An API Gateway REST (v1) proxy event, as the deployed stage would send it."""
+    text = body.decode("utf-8", "surrogateescape")
+    return {
+        "resource": "/sweep-run/{run_id}" if path.rstrip("/").count("/") > 1 else "/sweep-run",
+        "path": path,
+        "httpMethod": method,
+        "headers": {"Content-Type": "application/json", "User-Agent": user_agent},
+        "body": text,
+        "isBase64Encoded": False,
+        "requestContext": {
+            "requestId": str(uuid.uuid4()),
+            "stage": "local",
+            "identity": {"sourceIp": client_ip, "userAgent": user_agent},
+        },
+    }
+
+
+class ShardDrainer(threading.Thread):
+    """Runs queued shard messages one after another until stopped."""
+
+    def __init__(self, container: Container, settings: Settings) -> None:
+        super().__init__(name="shard-drainer", daemon=True)
+        self._container = container
+        self._settings = settings
+        self._stop_event = threading.Event()
+        self.idle = threading.Event()
+
+    def run(self) -> None:
+        queue = self._container.in_process_queue()
+        while not self._stop_event.is_set():
+            if not queue.wait_for_messages(timeout=0.2):
+                self.idle.set()
+                continue
+            self.idle.clear()
+            bodies = queue.take_all()
+            try:
+                execute_bodies(bodies, self._settings, container=self._container)
+            except Exception:  # a transient failure: put the messages back for another try
+                get_logger().exception("drain_failed", messages=len(bodies))
+                queue.bodies.extend(bodies)
+
+    def stop(self) -> None:
+        self._stop_event.set()
+
+
+def make_server(settings: Settings, port: int = 0) -> tuple[ThreadingHTTPServer, ShardDrainer]:
+    container = build_container(settings)
+    handler = make_handler(container)
+
+    class RequestHandler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def _dispatch(self, method: str) -> None:
+            length = int(self.headers.get("Content-Length") or 0)
+            if length > MAX_BODY:
+                self._reply(413, {"error": "request_too_large", "message": "the body exceeds 256 KiB"})
+                self.close_connection = True
+                return
+            body = self.rfile.read(length) if length else b""
+            event = proxy_event(
+                method, self.path, body, self.client_address[0], self.headers.get("User-Agent", "")
+            )
+            answer = handler(event, None)
+            self._reply(int(answer["statusCode"]), answer["body"])
+
+        def _reply(self, status: int, body: Any) -> None:
+            data = (body if isinstance(body, str) else json.dumps(body)).encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def do_POST(self) -> None:
+            self._dispatch("POST")
+
+        def do_GET(self) -> None:
+            self._dispatch("GET")
+
+        def log_message(self, format: str, *args: Any) -> None:
+            return  # the handler logs every request through structlog
+
+    server = ThreadingHTTPServer(("127.0.0.1", port), RequestHandler)
+    server.daemon_threads = True
+    drainer = ShardDrainer(container, settings)
+    return server, drainer
+
+
+def serve_forever(settings: Settings, *, port: int, announce: Callable[[str], None]) -> None:
+    configure_logging(settings.log_level)
+    server, drainer = make_server(settings, port)
+    drainer.start()
+    host, bound = server.server_address[:2]
+    announce(f"serving on http://{host}:{bound} (results in {settings.results_dir}); Ctrl-C stops")
+    try:
+        server.serve_forever()
+    finally:
+        drainer.stop()
+        server.server_close()

@@ -1,0 +1,86 @@
+"""Deployment settings (CONTRACT.md §6), read once from the environment and validated at start-up."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from domain.contract import Limits
+from domain.storage_keys import StorageKeys
+
+Backend = Literal["memory", "local", "aws"]
+
+
+class SettingsError(Exception):
+    """A setting is missing or invalid; the message names the environment variable."""
+
+
+class Settings(BaseModel):
+    model_config = ConfigDict(extra="ignore", frozen=True, populate_by_name=True)
+
+    backend: Backend = Field("local", alias="SWEEP_BACKEND")
+    shard_queue_url: str | None = Field(None, alias="SHARD_QUEUE_URL")
+    dead_letter_queue_url: str | None = Field(None, alias="SHARD_DLQ_URL")
+    results_bucket: str | None = Field(None, alias="SWEEP_RESULTS_BUCKET")
+    results_prefix: str = Field("sweeps", alias="SWEEP_RESULTS_PREFIX")
+    results_dir: str = Field("results", alias="SWEEP_RESULTS_DIR")
+    max_shards: int = Field(1000, alias="MAX_SHARDS", ge=1, le=100_000)
+    max_total_points: int = Field(1_000_000, alias="MAX_TOTAL_POINTS", ge=1, le=10**9)
+    allow_failure_injection: bool = Field(True, alias="ALLOW_FAILURE_INJECTION")
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field("INFO", alias="LOG_LEVEL")
+
+    @model_validator(mode="after")
+    def _aws_needs_queue_and_bucket(self) -> Settings:
+        if self.backend == "aws":
+            missing = [
+                alias
+                for alias, value in (
+                    ("SHARD_QUEUE_URL", self.shard_queue_url),
+                    ("SWEEP_RESULTS_BUCKET", self.results_bucket),
+                )
+                if not value
+            ]
+            if missing:
+                raise ValueError(
+                    f"SWEEP_BACKEND=aws needs {' and '.join(missing)} to be set"
+                )
+        StorageKeys(self.results_prefix)  # a prefix with '..' segments fails here, not at a write
+        return self
+
+    @classmethod
+    def env_names(cls) -> set[str]:
+        return {f.alias for f in cls.model_fields.values() if f.alias}
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if environ is None else environ
+        values = {name: env[name] for name in cls.env_names() if name in env}
+        if "LOG_LEVEL" in values:
+            values["LOG_LEVEL"] = values["LOG_LEVEL"].upper()
+        try:
+            return cls.model_validate(values)
+        except ValidationError as exc:
+            raise SettingsError(_describe(exc)) from None
+
+    @property
+    def limits(self) -> Limits:
+        return Limits(
+            max_shards=self.max_shards,
+            max_total_points=self.max_total_points,
+            allow_failure_injection=self.allow_failure_injection,
+        )
+
+    @property
+    def keys(self) -> StorageKeys:
+        return StorageKeys(self.results_prefix)
+
+
+def _describe(exc: ValidationError) -> str:
+    problems = []
+    for err in exc.errors(include_url=False):
+        name = ".".join(str(p) for p in err["loc"]) or "settings"
+        problems.append(f"{name}: {err['msg'].removeprefix('Value error, ')}")
+    return "invalid settings: " + "; ".join(problems)
