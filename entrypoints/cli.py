@@ -256,6 +256,16 @@ def serve(
     serve_forever(settings, port=port, announce=console.print)
 
 
+def _register_command_groups() -> None:
+    from entrypoints import cli_analytics, cli_aws
+
+    cli_aws.register(app)
+    cli_analytics.register(app)
+
+
+_register_command_groups()
+
+
 def main() -> None:
     try:
         app()
