@@ -3,19 +3,30 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+RUN_STAMP := $(VENV)/.installed-run
 
 .PHONY: setup demo test lint typecheck layers unit drills bench clean api-model lint-infra
 
 setup: $(STAMP)
 
+# The full developer install (tests, linters, moto). It includes everything `demo` needs.
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
-	@touch $(STAMP)
+	@touch $(STAMP) $(RUN_STAMP)
 
-demo: $(STAMP)
-	$(BIN)/ridesweep run examples/demo.json --results results/demo --workers 2
+# What running a sweep needs (the CLI extra), so a first `make demo` installs less.
+$(RUN_STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[cli]'
+	@touch $(RUN_STAMP)
+
+# A fresh run id each time, so every `make demo` computes its sweep rather than resuming the last.
+DEMO_RUN := demo-$(shell date -u +%Y%m%dT%H%M%S)
+
+demo: $(RUN_STAMP)
+	$(BIN)/ridesweep run examples/demo.json --run-id $(DEMO_RUN) --results results --workers 2
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -89,10 +89,15 @@ def run(
     request: Annotated[Path, typer.Argument(help="Sweep request JSON (CONTRACT.md §1).")],
     results: ResultsOption = None,
     workers: Annotated[int, typer.Option(min=1, max=64, help="Worker processes.")] = 1,
+    run_id: Annotated[
+        str | None, typer.Option("--run-id", help="Use this run id instead of the request's.")
+    ] = None,
 ) -> None:
     """Run a whole sweep in-process and print every point's key metrics."""
     settings = load_settings(backend="local", results_dir=str(results) if results else None)
     payload = read_request(request)
+    if run_id is not None and isinstance(payload, dict):
+        payload["run_id"] = run_id
     container = build_container(settings)
     try:
         accepted = submit_sweep(
