@@ -138,13 +138,21 @@ def run(
         transient=False,
     ) as progress:
         task = progress.add_task("points", total=todo)
-        execute_bodies(
-            bodies,
-            settings,
-            workers=workers,
-            container=container,
-            on_points=lambda n: progress.advance(task, n),
-        )
+        try:
+            execute_bodies(
+                bodies,
+                settings,
+                workers=workers,
+                container=container,
+                on_points=lambda n: progress.advance(task, n),
+            )
+        except Exception as exc:  # storage failed or a worker died: the run can be resumed
+            progress.stop()
+            err_console.print(
+                f"[red]error:[/red] the run stopped: {type(exc).__name__}: {exc}\n"
+                "Run the same command again to resume: finished shards are kept."
+            )
+            raise typer.Exit(EXIT_FAILED) from None
     wall = time.perf_counter() - started
     status = run_status(body["run_id"], store=container.blob_store(), keys=container.keys())
     print_metrics_table(container, status)

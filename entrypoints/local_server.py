@@ -62,7 +62,8 @@ class ShardDrainer(threading.Thread):
                 execute_bodies(bodies, self._settings, container=self._container)
             except Exception:  # a transient failure: put the messages back for another try
                 get_logger().exception("drain_failed", messages=len(bodies))
-                queue.bodies.extend(bodies)
+                queue.put_back(bodies)
+                self._stop_event.wait(1.0)  # back off before the retry
 
     def stop(self) -> None:
         self._stop_event.set()

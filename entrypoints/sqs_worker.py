@@ -10,7 +10,6 @@ from typing import Any
 
 import structlog
 
-from application.execute_shard import execute_shard
 from domain.errors import MalformedShardMessage
 from entrypoints.container import Container
 from entrypoints.logs import get_logger
@@ -35,6 +34,8 @@ def handle_sqs_event(event: dict[str, Any], container: Container) -> dict[str, A
 
 def _process_record(record: dict[str, Any], container: Container) -> bool:
     """True when the record is done with (success, skipped or a recorded failure)."""
+    from application.execute_shard import execute_shard  # numpy and pyarrow: worker path only
+
     log = get_logger().bind(message_id=record.get("messageId"))
     attempt = _attempt(record)
     started = time.perf_counter()

@@ -19,6 +19,12 @@ class InMemoryShardQueue:
             self.bodies.extend(m.to_json_bytes() for m in messages)
             self._ready.notify_all()
 
+    def put_back(self, bodies: list[bytes]) -> None:
+        """Return taken messages to the queue, as an expired visibility timeout would."""
+        with self._ready:
+            self.bodies[:0] = bodies
+            self._ready.notify_all()
+
     def take_all(self) -> list[bytes]:
         """Remove and return every waiting message, oldest first."""
         with self._lock:
