@@ -5,6 +5,7 @@ One bad record never fails the batch: it is reported alone, and SQS redelivers o
 
 from __future__ import annotations
 
+import json
 import time
 from typing import Any
 
@@ -39,9 +40,9 @@ def _process_record(record: dict[str, Any], container: Container) -> bool:
     log = get_logger().bind(message_id=record.get("messageId"))
     attempt = _attempt(record)
     started = time.perf_counter()
-    with structlog.contextvars.bound_contextvars(run_id=None, shard_id=None):
+    body = record.get("body")
+    with structlog.contextvars.bound_contextvars(**_trace_ids(body)):
         try:
-            body = record.get("body")
             if not isinstance(body, str):
                 raise MalformedShardMessage("the record has no text body")
             result = execute_shard(
@@ -63,8 +64,6 @@ def _process_record(record: dict[str, Any], container: Container) -> bool:
             return False
         log.info(
             "shard_done",
-            run_id=result.run_id,
-            shard_id=result.shard_id,
             status=result.status,
             points=result.points_processed,
             error_code=result.error_code,
@@ -72,6 +71,17 @@ def _process_record(record: dict[str, Any], container: Container) -> bool:
             wall_ms=round((time.perf_counter() - started) * 1000, 1),
         )
         return True
+
+
+def _trace_ids(body: object) -> dict[str, object]:
+    """run_id and shard_id for the logs, read leniently: a malformed body is still logged."""
+    try:
+        message = json.loads(body) if isinstance(body, str) else None
+    except ValueError:
+        message = None
+    if not isinstance(message, dict):
+        return {"run_id": None, "shard_id": None}
+    return {"run_id": message.get("run_id"), "shard_id": message.get("shard_id")}
 
 
 def _log_point(point_index: int) -> None:
