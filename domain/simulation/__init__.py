@@ -1,0 +1,9 @@
+"""The ride-hailing marketplace simulation: one deterministic discrete-event run per sweep point.
+
+``simulate(params, seed)`` is the only entry point; SIMULATION.md is its specification.
+"""
+
+from domain.simulation.engine import simulate
+from domain.simulation.outputs import SimulationOutput
+
+__all__ = ["SimulationOutput", "simulate"]

@@ -1,0 +1,136 @@
+"""Batch matching of waiting riders to idle drivers.
+
+Input is the list of feasible candidate pairs (rider id, driver id, cost), cost being minus the
+pair's score: pickup_km + eta_weight × pickup_eta_seconds. Ids grow in arrival order, so sorting by
+id is sorting by arrival. Every algorithm returns pairs sorted by rider id, each rider and each
+driver at most once: a driver is offered to one rider per batch at most.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+import numpy as np
+from scipy.optimize import linear_sum_assignment
+
+Candidate = tuple[int, int, float]
+Assignment = tuple[int, int]
+
+
+def match_simple(candidates: Iterable[Candidate]) -> list[Assignment]:
+    """Riders in arrival order each take the first free feasible driver in arrival order."""
+    taken: set[int] = set()
+    assignments: list[Assignment] = []
+    for rider, options in sorted(_options_by_rider(candidates).items()):
+        for driver in sorted(driver for driver, _ in options):
+            if driver not in taken:
+                taken.add(driver)
+                assignments.append((rider, driver))
+                break
+    return assignments
+
+
+def match_cost_based(candidates: Iterable[Candidate]) -> list[Assignment]:
+    """Riders in arrival order each take the best-scoring driver still free."""
+    taken: set[int] = set()
+    assignments: list[Assignment] = []
+    for rider, options in sorted(_options_by_rider(candidates).items()):
+        free = [(cost, driver) for driver, cost in options if driver not in taken]
+        if free:
+            driver = min(free)[1]
+            taken.add(driver)
+            assignments.append((rider, driver))
+    return assignments
+
+
+def match_hungarian(candidates: Iterable[Candidate]) -> list[Assignment]:
+    """The most feasible pairs the batch allows, at the least total cost among those.
+
+    Riders and drivers fall into independent groups (connected through feasible pairs); each group
+    is solved on its own. A group with a single rider or a single driver is solved by taking its
+    cheapest pair; larger groups go to scipy's linear_sum_assignment on their small dense matrix,
+    where infeasible cells cost more than any set of feasible pairs could, so a solution with more
+    feasible pairs always wins.
+    """
+    pairs = list(candidates)
+    riders = {rider for rider, _, _ in pairs}
+    drivers = {driver for _, driver, _ in pairs}
+    if len(riders) <= 1 or len(drivers) <= 1:
+        return _solve_one_sided(pairs, riders, drivers)
+    assignments: list[Assignment] = []
+    for group in _connected_groups(pairs):
+        riders = {rider for rider, _, _ in group}
+        drivers = {driver for _, driver, _ in group}
+        if len(riders) == 1 or len(drivers) == 1:
+            assignments.extend(_solve_one_sided(group, riders, drivers))
+        else:
+            assignments.extend(_solve_dense(group, sorted(riders), sorted(drivers)))
+    assignments.sort()
+    return assignments
+
+
+def _solve_one_sided(
+    group: list[Candidate], riders: set[int], drivers: set[int]
+) -> list[Assignment]:
+    """A group with one rider (or one driver): its cheapest pair, ties to the earlier arrival."""
+    if not group:
+        return []
+    if len(riders) == 1:
+        _, driver = min((cost, driver) for _, driver, cost in group)
+        return [(group[0][0], driver)]
+    _, rider = min((cost, rider) for rider, _, cost in group)
+    return [(rider, group[0][1])]
+
+
+def _solve_dense(
+    group: list[Candidate], riders: list[int], drivers: list[int]
+) -> list[Assignment]:
+    row = {rider: i for i, rider in enumerate(riders)}
+    column = {driver: j for j, driver in enumerate(drivers)}
+    largest = max(cost for _, _, cost in group)
+    infeasible = min(len(riders), len(drivers)) * (largest + 1.0) + 1.0
+    costs = np.full((len(riders), len(drivers)), infeasible)
+    for rider, driver, cost in group:
+        costs[row[rider], column[driver]] = cost
+    rows, columns = linear_sum_assignment(costs)
+    return [
+        (riders[i], drivers[j])
+        for i, j in zip(rows.tolist(), columns.tolist(), strict=True)
+        if costs[i, j] < infeasible
+    ]
+
+
+def _options_by_rider(candidates: Iterable[Candidate]) -> dict[int, list[tuple[int, float]]]:
+    options: dict[int, list[tuple[int, float]]] = {}
+    for rider, driver, cost in candidates:
+        options.setdefault(rider, []).append((driver, cost))
+    return options
+
+
+def _connected_groups(pairs: list[Candidate]) -> list[list[Candidate]]:
+    """Candidates split by connected component of the rider–driver graph, in first-seen order."""
+    parent: dict[int, int] = {}
+
+    def root(node: int) -> int:
+        while parent[node] != node:
+            parent[node] = parent[parent[node]]
+            node = parent[node]
+        return node
+
+    for rider, driver, _ in pairs:
+        a = parent.setdefault(rider, rider)
+        b = parent.setdefault(~driver, ~driver)
+        a, b = root(a), root(b)
+        if a != b:
+            parent[b] = a
+    groups: dict[int, list[Candidate]] = {}
+    for pair in pairs:
+        groups.setdefault(root(pair[0]), []).append(pair)
+    return list(groups.values())
+
+
+MATCHERS: dict[str, Callable[[Iterable[Candidate]], list[Assignment]]] = {
+    "simple": match_simple,
+    "cost_based": match_cost_based,
+    "hungarian": match_hungarian,
+}

@@ -1,0 +1,189 @@
+"""A uniform grid over the city for "who is within r km" and "who is nearest" queries.
+
+Items are integer ids; their positions live in the caller's coordinate lists, which must not change
+while an item is indexed. Queries return ids in no particular order: callers that need an order
+sort by id.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+
+MAX_CELLS = 1 << 16
+
+
+class GridIndex:
+    __slots__ = (
+        "_cell_km",
+        "_cells",
+        "_diagonal_km",
+        "_inverse",
+        "_item_cell",
+        "_nx",
+        "_ny",
+        "_xs",
+        "_ys",
+        "members",
+    )
+
+    def __init__(
+        self,
+        width_km: float,
+        height_km: float,
+        cell_km: float,
+        xs: list[float],
+        ys: list[float],
+    ) -> None:
+        cell_km = max(cell_km, math.sqrt(width_km * height_km / MAX_CELLS))
+        self._cell_km = cell_km
+        self._inverse = 1.0 / cell_km
+        self._diagonal_km = math.hypot(width_km, height_km)
+        self._nx = max(1, math.ceil(width_km / cell_km))
+        self._ny = max(1, math.ceil(height_km / cell_km))
+        self._cells: list[set[int] | None] = [None] * (self._nx * self._ny)
+        self._xs = xs
+        self._ys = ys
+        self._item_cell: dict[int, int] = {}
+        self.members: set[int] = set()
+
+    def __len__(self) -> int:
+        return len(self.members)
+
+    def _cell_index(self, x: float, y: float) -> int:
+        cx = int(x * self._inverse)
+        cy = int(y * self._inverse)
+        if cx >= self._nx:
+            cx = self._nx - 1
+        if cy >= self._ny:
+            cy = self._ny - 1
+        return cy * self._nx + cx
+
+    def add(self, item: int) -> None:
+        index = self._cell_index(self._xs[item], self._ys[item])
+        cell = self._cells[index]
+        if cell is None:
+            cell = self._cells[index] = set()
+        cell.add(item)
+        self._item_cell[item] = index
+        self.members.add(item)
+
+    def remove(self, item: int) -> None:
+        cell = self._cells[self._item_cell.pop(item)]
+        assert cell is not None
+        cell.discard(item)
+        self.members.discard(item)
+
+    def __contains__(self, item: int) -> bool:
+        return item in self.members
+
+    def _cell_span(self, x: float, y: float, radius: float) -> tuple[int, int, int, int]:
+        inverse = self._inverse
+        cx0 = int((x - radius) * inverse)
+        cx1 = int((x + radius) * inverse)
+        cy0 = int((y - radius) * inverse)
+        cy1 = int((y + radius) * inverse)
+        last_x = self._nx - 1
+        last_y = self._ny - 1
+        return (
+            cx0 if cx0 > 0 else 0,
+            cx1 if cx1 < last_x else last_x,
+            cy0 if cy0 > 0 else 0,
+            cy1 if cy1 < last_y else last_y,
+        )
+
+    def within(self, x: float, y: float, radius: float) -> list[tuple[int, float]]:
+        """(id, distance) of every item at most ``radius`` km from (x, y)."""
+        inverse, nx = self._inverse, self._nx
+        cx0 = int((x - radius) * inverse)
+        cx1 = int((x + radius) * inverse) + 1
+        cy0 = int((y - radius) * inverse)
+        cy1 = int((y + radius) * inverse)
+        if cx0 < 0:
+            cx0 = 0
+        if cx1 > nx:
+            cx1 = nx
+        if cy0 < 0:
+            cy0 = 0
+        if cy1 >= self._ny:
+            cy1 = self._ny - 1
+        xs, ys, cells = self._xs, self._ys, self._cells
+        limit = radius * radius
+        sqrt = math.sqrt
+        found: list[tuple[int, float]] = []
+        for row in range(cy0 * nx, cy1 * nx + 1, nx):
+            for cell in cells[row + cx0 : row + cx1]:
+                if cell:
+                    for item in cell:
+                        dx = xs[item] - x
+                        dy = ys[item] - y
+                        squared = dx * dx + dy * dy
+                        if squared <= limit:
+                            found.append((item, sqrt(squared)))
+        return found
+
+    def count_within(self, x: float, y: float, radius: float) -> int:
+        """How many items are at most ``radius`` km from (x, y)."""
+        cx0, cx1, cy0, cy1 = self._cell_span(x, y, radius)
+        xs, ys, cells, nx, size = self._xs, self._ys, self._cells, self._nx, self._cell_km
+        limit = radius * radius
+        count = 0
+        for cy in range(cy0, cy1 + 1):
+            row = cy * nx
+            far_y = max(abs(y - cy * size), abs(y - (cy + 1) * size))
+            for cx in range(cx0, cx1 + 1):
+                cell = cells[row + cx]
+                if not cell:
+                    continue
+                far_x = max(abs(x - cx * size), abs(x - (cx + 1) * size))
+                if far_x * far_x + far_y * far_y <= limit:
+                    count += len(cell)
+                    continue
+                for item in cell:
+                    dx = xs[item] - x
+                    dy = ys[item] - y
+                    if dx * dx + dy * dy <= limit:
+                        count += 1
+        return count
+
+    def nearest_distance(self, x: float, y: float, limit_km: float) -> float:
+        """Distance to the nearest item, or ``math.inf`` when none is within ``limit_km``.
+
+        With few items (fewer than twice the cells covering the limit's circle) every item is
+        checked. Otherwise squares of cells are searched, growing from one cell and doubling up to
+        the limit: an item found within the current radius is the nearest of all.
+        """
+        limit_km = min(limit_km, self._diagonal_km)
+        cx0, cx1, cy0, cy1 = self._cell_span(x, y, limit_km)
+        if len(self.members) <= 2 * (cx1 - cx0 + 1) * (cy1 - cy0 + 1):
+            return _nearest_of(self.members, self._xs, self._ys, x, y, limit_km)
+        radius = min(self._cell_km, limit_km)
+        while True:
+            cx0, cx1, cy0, cy1 = self._cell_span(x, y, radius)
+            nx, cells = self._nx, self._cells
+            nearby = [
+                item
+                for row in range(cy0 * nx, cy1 * nx + 1, nx)
+                for cell in cells[row + cx0 : row + cx1 + 1]
+                if cell
+                for item in cell
+            ]
+            nearest = _nearest_of(nearby, self._xs, self._ys, x, y, radius)
+            if nearest < math.inf or radius >= limit_km:
+                return nearest
+            radius = min(2.0 * radius, limit_km)
+
+
+def _nearest_of(
+    items: Iterable[int], xs: list[float], ys: list[float], x: float, y: float, limit_km: float
+) -> float:
+    best = limit_km * limit_km
+    found = False
+    for item in items:
+        dx = xs[item] - x
+        dy = ys[item] - y
+        squared = dx * dx + dy * dy
+        if squared <= best:
+            best = squared
+            found = True
+    return math.sqrt(best) if found else math.inf
