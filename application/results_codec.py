@@ -115,14 +115,18 @@ SCHEMAS: Mapping[Dataset, pa.Schema] = {
 
 
 def encode(table: pa.Table) -> bytes:
-    """Parquet bytes that depend only on the table: same rows → same bytes."""
+    """Parquet bytes that depend only on the table: same rows → same bytes.
+
+    Dictionary encoding is off: on the small per-point tables it tripled the encoding time (the
+    largest cost outside the simulation) for files a few percent smaller. Snappy keeps Athena's
+    scans cheap at a fraction of zstd's cost; statistics stay on for predicate pushdown.
+    """
     sink = io.BytesIO()
     pq.write_table(
         table,
         sink,
-        compression="zstd",
-        compression_level=1,
-        use_dictionary=True,
+        compression="snappy",
+        use_dictionary=False,
         write_statistics=True,
         row_group_size=1 << 20,
     )
