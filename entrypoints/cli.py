@@ -30,6 +30,14 @@ from rich.text import Text
 from application.run_status import RunStatus, run_status
 from application.submit_sweep import RequestSource, submit_sweep
 from domain.errors import RequestValidationError, RunConflict, RunNotFound
+from entrypoints.cli_aws import (
+    BackendOption,
+    BucketOption,
+    PrefixOption,
+    QueueUrlOption,
+    aws_settings,
+    results_location,
+)
 from entrypoints.container import build_container
 from entrypoints.settings import Settings, SettingsError
 
@@ -92,9 +100,22 @@ def run(
     run_id: Annotated[
         str | None, typer.Option("--run-id", help="Use this run id instead of the request's.")
     ] = None,
+    backend: BackendOption = "local",
+    queue_url: QueueUrlOption = None,
+    bucket: BucketOption = None,
+    prefix: PrefixOption = None,
 ) -> None:
-    """Run a whole sweep in-process and print every point's key metrics."""
-    settings = load_settings(backend="local", results_dir=str(results) if results else None)
+    """Run a whole sweep and print every point's key metrics: in-process, or (--backend aws)
+    through SQS and S3, this process working the queue until the run is done."""
+    if backend == "aws" and workers > 1:
+        err_console.print("[red]error:[/red] --workers is for the local backend; start more "
+                          "`ridesweep worker` processes instead")
+        raise typer.Exit(EXIT_INVALID)
+    settings = (
+        aws_settings(queue_url=queue_url, bucket=bucket, prefix=prefix)
+        if backend == "aws"
+        else load_settings(backend="local", results_dir=str(results) if results else None)
+    )
     payload = read_request(request)
     if run_id is not None and isinstance(payload, dict):
         payload["run_id"] = run_id
@@ -119,7 +140,7 @@ def run(
     console.print(
         f"run [bold]{body['run_id']}[/bold] {accepted.status}: {body['total_points']} points in "
         f"{body['shard_count']} shards, {body['shards_dispatched']} to run, "
-        f"{workers} worker(s) → {settings.results_dir}"
+        f"{workers} worker(s) → {results_location(settings)}"
     )
     from entrypoints.local_runner import execute_bodies
 
@@ -139,13 +160,18 @@ def run(
     ) as progress:
         task = progress.add_task("points", total=todo)
         try:
-            execute_bodies(
-                bodies,
-                settings,
-                workers=workers,
-                container=container,
-                on_points=lambda n: progress.advance(task, n),
-            )
+            if settings.backend == "aws":
+                from entrypoints.cli_aws import drain_run
+
+                drain_run(container, settings, body["run_id"], on_points=lambda n: progress.advance(task, n))
+            else:
+                execute_bodies(
+                    bodies,
+                    settings,
+                    workers=workers,
+                    container=container,
+                    on_points=lambda n: progress.advance(task, n),
+                )
         except Exception as exc:  # storage failed or a worker died: the run can be resumed
             progress.stop()
             err_console.print(
@@ -261,11 +287,20 @@ def status(
 def serve(
     port: Annotated[int, typer.Option(min=0, max=65535, help="Port on 127.0.0.1.")] = 8080,
     results: ResultsOption = None,
+    backend: BackendOption = "local",
+    queue_url: QueueUrlOption = None,
+    bucket: BucketOption = None,
+    prefix: PrefixOption = None,
 ) -> None:
-    """Serve POST /sweep-run and GET /sweep-run/{run_id} on 127.0.0.1, running shards in-process."""
+    """Serve POST /sweep-run and GET /sweep-run/{run_id} on 127.0.0.1, running shards in-process
+    (or, with --backend aws, only enqueueing them on SQS for `ridesweep worker`)."""
     from entrypoints.local_server import serve_forever
 
-    settings = load_settings(backend="local", results_dir=str(results) if results else None)
+    settings = (
+        aws_settings(queue_url=queue_url, bucket=bucket, prefix=prefix)
+        if backend == "aws"
+        else load_settings(backend="local", results_dir=str(results) if results else None)
+    )
     serve_forever(settings, port=port, announce=console.print)
 
 

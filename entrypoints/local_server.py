@@ -115,9 +115,13 @@ def make_server(settings: Settings, port: int = 0) -> tuple[ThreadingHTTPServer,
 def serve_forever(settings: Settings, *, port: int, announce: Callable[[str], None]) -> None:
     configure_logging(settings.log_level)
     server, drainer = make_server(settings, port)
-    drainer.start()
+    if settings.backend == "aws":  # shards go to SQS; `ridesweep worker` runs them
+        where = f"s3://{settings.results_bucket}/{settings.keys.prefix}, shards on {settings.shard_queue_url}"
+    else:
+        drainer.start()
+        where = settings.results_dir
     host, bound = server.server_address[:2]
-    announce(f"serving on http://{host}:{bound} (results in {settings.results_dir}); Ctrl-C stops")
+    announce(f"serving on http://{host}:{bound} (results in {where}); Ctrl-C stops")
     try:
         server.serve_forever()
     finally:

@@ -183,7 +183,9 @@ class SqsPoller:
         is empty with nothing in flight. Transient SQS failures pause the loop briefly."""
         report = WorkerReport()
         stop = stop or threading.Event()
-        wait_seconds = DRAIN_POLL_SECONDS if drain else LONG_POLL_SECONDS
+        # Draining, a short poll finds out quickly that the queue is empty; while messages are in
+        # flight (a reported failure waiting out its visibility timeout) a 1 s long poll waits.
+        wait_seconds = 0 if drain else LONG_POLL_SECONDS
         while not stop.is_set():
             try:
                 batch = self.poll_once(handle, wait_seconds=wait_seconds)
@@ -192,8 +194,10 @@ class SqsPoller:
                     on_batch(batch)
                 if until is not None and until():
                     break
-                if drain and not batch.received and self.is_drained():
-                    break
+                if drain and not batch.received:
+                    if self.is_drained():
+                        break
+                    wait_seconds = DRAIN_POLL_SECONDS
             except TransientError as exc:
                 report.transient_errors.append(str(exc))
                 stop.wait(1.0)
