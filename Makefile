@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 RUN_STAMP := $(VENV)/.installed-run
 
-.PHONY: setup demo test lint typecheck layers unit drills bench clean api-model lint-infra
+.PHONY: setup demo test lint typecheck layers unit drills bench clean api-model lint-infra athena-tables
 
 setup: $(STAMP)
 
@@ -53,6 +53,10 @@ INFRA_STAMP := $(INFRA_VENV)/.installed
 
 api-model: $(STAMP)
 	$(BIN)/python infra/generate_api_model.py
+
+# Glue table definitions (read by glue_athena.tf) and Athena DDL, generated from the Arrow schemas.
+athena-tables: $(STAMP)
+	$(BIN)/python infra/athena/generate_tables.py
 
 $(INFRA_STAMP): infra/requirements-lint.txt
 	@test -x $(INFRA_VENV)/bin/python || $(PYTHON) -m venv $(INFRA_VENV)

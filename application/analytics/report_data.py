@@ -1,0 +1,102 @@
+"""What the run report shows, computed from query rows: heat-map axes and grids, best/worst points.
+
+Pure functions over the rows of the query pack (lists of dicts), so the figures stay in the
+entrypoint and this logic is typed and tested on its own.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from domain.parameters import PARAMETERS, Scalar
+
+Row = Mapping[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class Heatmap:
+    metric: str
+    x_name: str
+    y_name: str | None
+    x_values: tuple[Scalar, ...]
+    y_values: tuple[Scalar, ...]
+    cells: tuple[tuple[float | None, ...], ...]
+    """``cells[row][column]``: row ``i`` is ``y_values[i]``, column ``j`` is ``x_values[j]``."""
+    fixed: Mapping[str, Scalar]
+
+
+def swept_dimensions(dimensions_json: str) -> dict[str, list[Scalar]]:
+    """The run's dimensions, by name (the order points are enumerated in), values as requested."""
+    dimensions: dict[str, list[Scalar]] = json.loads(dimensions_json)
+    return {name: dimensions[name] for name in sorted(dimensions)}
+
+
+def heatmap_axes(dimensions: Mapping[str, Sequence[Scalar]]) -> tuple[str, str | None]:
+    """The two dimensions with the most values (ties: by name); x has the most.
+
+    ``y`` is ``None`` when the run sweeps a single dimension.
+    """
+    if not dimensions:
+        raise ValueError("a run sweeps at least one dimension")
+    ranked = sorted(dimensions, key=lambda name: (-len(dimensions[name]), name))
+    return ranked[0], (ranked[1] if len(ranked) > 1 else None)
+
+
+def axis_label(name: str) -> str:
+    spec = PARAMETERS.get(name)
+    return f"{name} ({spec.unit})" if spec is not None and spec.unit else name
+
+
+def selected_values(row: Row) -> dict[str, Scalar]:
+    values: dict[str, Scalar] = json.loads(row["selected_dimensions_json"])
+    return values
+
+
+def heatmap(
+    points: Sequence[Row],
+    metric: str,
+    dimensions: Mapping[str, Sequence[Scalar]],
+    best: Row,
+) -> Heatmap:
+    """``metric`` over the two widest dimensions, every other dimension at the best point's value.
+
+    ``points`` are rows with ``selected_dimensions_json`` and ``metric``; a combination without a
+    point (a failed shard) is a ``None`` cell.
+    """
+    x_name, y_name = heatmap_axes(dimensions)
+    axes = {x_name, y_name} - {None}
+    fixed = {k: v for k, v in selected_values(best).items() if k not in axes}
+    x_values = tuple(dimensions[x_name])
+    y_values = tuple(dimensions[y_name]) if y_name is not None else ("",)
+    by_cell: dict[tuple[Scalar, Scalar], float] = {}
+    for row in points:
+        values = selected_values(row)
+        if any(values.get(k) != v for k, v in fixed.items()) or row.get(metric) is None:
+            continue
+        y_value = values[y_name] if y_name is not None else ""
+        by_cell[(values[x_name], y_value)] = float(row[metric])
+    cells = tuple(tuple(by_cell.get((x, y)) for x in x_values) for y in y_values)
+    return Heatmap(metric, x_name, y_name, x_values, y_values, cells, fixed)
+
+
+def best_and_worst(ranking: Sequence[Row]) -> tuple[Row, Row] | None:
+    """The first and last rows of a ranking ordered best first, or ``None`` without points."""
+    if not ranking:
+        return None
+    return ranking[0], ranking[-1]
+
+
+def describe_point(row: Row) -> str:
+    values = selected_values(row)
+    return ", ".join(f"{name}={_show(values[name])}" for name in sorted(values))
+
+
+def _show(value: Scalar) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)

@@ -1,0 +1,120 @@
+"""Two small in-process runs of the same sweep, one per output layout, in one results directory.
+
+Shard 1 fails on purpose, so coverage and failure queries have something to find. Expected answers
+are computed in the tests straight from the Parquet files (pyarrow), never through DuckDB.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from application.submit_sweep import RequestSource, submit_sweep
+from entrypoints.container import build_container
+from entrypoints.local_runner import execute_bodies
+from entrypoints.settings import Settings
+
+LAYOUTS = ("per_point", "per_shard")
+FAILED_SHARD = 1
+SHARD_COUNT = 4
+
+
+def sweep_request(run_id: str, layout: str) -> dict[str, Any]:
+    return {
+        "run_id": run_id,
+        "dimensions": {
+            "num_drivers": [4, 8, 12],
+            "commission_rate": [0.1, 0.3],
+            "matching_algorithm": ["simple", "hungarian"],
+        },
+        "base_parameters": {
+            "num_riders": 40,
+            "request_window_minutes": 20,
+            "simulation_minutes": 40,
+        },
+        "shard_count": SHARD_COUNT,
+        "seed": 7,
+        "output_layout": layout,
+        "failure_injection_shards": [FAILED_SHARD],
+    }
+
+
+def run_sweep(results_dir: Path, request: dict[str, Any]) -> Settings:
+    settings = Settings(SWEEP_BACKEND="local", SWEEP_RESULTS_DIR=str(results_dir))
+    container = build_container(settings)
+    submit_sweep(
+        request,
+        RequestSource(kind="local"),
+        store=container.blob_store(),
+        queue=container.shard_queue(),
+        clock=container.clock(),
+        keys=container.keys(),
+        limits=container.limits(),
+    )
+    execute_bodies(container.in_process_queue().take_all(), settings, container=container)
+    return settings
+
+
+@dataclass(frozen=True)
+class WrittenRun:
+    run_id: str
+    layout: str
+    settings: Settings
+    root: Path
+
+    def dataset_dir(self, dataset: str) -> Path:
+        matches = list((self.root / f"dataset={dataset}").glob(f"run_date=*/run_id={self.run_id}"))
+        assert len(matches) == 1, matches
+        return matches[0]
+
+    def files(self, dataset: str) -> list[Path]:
+        return sorted(self.dataset_dir(dataset).rglob("*.parquet"))
+
+    def table(self, dataset: str, status: str | None = None) -> pa.Table:
+        """Every row of a dataset of this run, read file by file with pyarrow."""
+        tables = []
+        for path in self.files(dataset):
+            if status is not None and f"status={status}" not in path.parts:
+                continue
+            tables.append(pq.read_table(path))
+        return pa.concat_tables(tables) if tables else pa.table({})
+
+    def rows(self, dataset: str, status: str | None = None) -> list[dict[str, Any]]:
+        return self.table(dataset, status).to_pylist()
+
+    def succeeded_shards(self) -> set[int]:
+        return {r["shard_id"] for r in self.rows("shard_outcomes", "success")}
+
+
+@pytest.fixture(scope="session")
+def results_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("analytics-results")
+
+
+@pytest.fixture(scope="session")
+def written_runs(results_dir: Path) -> dict[str, WrittenRun]:
+    runs = {}
+    for layout in LAYOUTS:
+        run_id = f"analytics-{layout.replace('_', '-')}"
+        settings = run_sweep(results_dir, sweep_request(run_id, layout))
+        runs[layout] = WrittenRun(run_id, layout, settings, results_dir / settings.results_prefix)
+    return runs
+
+
+@pytest.fixture(params=LAYOUTS)
+def written_run(request: pytest.FixtureRequest, written_runs: dict[str, WrittenRun]) -> WrittenRun:
+    return written_runs[request.param]
+
+
+@pytest.fixture
+def queries(written_run: WrittenRun) -> Iterator[Any]:
+    from entrypoints.cli_analytics import open_run
+
+    with open_run(written_run.run_id, written_run.settings) as opened:
+        yield opened
