@@ -116,9 +116,12 @@ class MarketEngine:
         "drivers",
         "earnings",
         "end_ms",
+        "eta_minutes_per_km",
         "events_processed",
         "heap",
         "idle",
+        "idle_entries",
+        "idle_entries_seen",
         "idle_for_surge",
         "last_batch_ms",
         "match",
@@ -173,6 +176,7 @@ class MarketEngine:
         self.acceptable_pickup_km = (
             p.max_acceptable_eta_minutes / 60.0 * p.mean_speed_kmh * (1.0 + 1e-9)
         )
+        self.eta_minutes_per_km = 60.0 / p.mean_speed_kmh
         self.base_fares = [p.base_fare + p.per_km_rate * km for km in riders.trip_km]
 
         n = len(riders)
@@ -181,6 +185,7 @@ class MarketEngine:
         self.quoted_fare = [0.0] * n
         self.quoted_surge = [1.0] * n
         self.quoted_eta_minutes = [0.0] * n
+        self.idle_entries_seen = [-1] * n
         self.deadline_ms = [0] * n
         self.planned_pickup_ms = [0] * n
         self.rider_driver = [-1] * n
@@ -213,6 +218,7 @@ class MarketEngine:
         self.last_batch_ms = 0
         self.newly_waiting: list[int] = []
         self.newly_idle: list[int] = []
+        self.idle_entries: list[int] = []
         self.trips = TripLog()
         self.trips_cancelled = 0
         self.total_fares = 0.0
@@ -276,7 +282,10 @@ class MarketEngine:
         self._index_idle(driver)
         heap, sequence, arrivals = self.heap, self.sequence, self.drivers.arrival_ms
         shift_end = now + self.drivers.shift_ms[driver]
-        heappush(heap, shift_end << TIME_SHIFT | SHIFT_ENDS_TAG | next(sequence) << SEQUENCE_SHIFT | driver)
+        if shift_end < self.end_ms:
+            heappush(
+                heap, shift_end << TIME_SHIFT | SHIFT_ENDS_TAG | next(sequence) << SEQUENCE_SHIFT | driver
+            )
         following = driver + 1
         if following < len(arrivals):
             heappush(
@@ -323,15 +332,43 @@ class MarketEngine:
         self.quoted_surge[rider] = surge
         self.quoted_fare[rider] = self.base_fares[rider] * surge
         if idle.members:
-            nearest_km = idle.nearest_distance(x, y, self.acceptable_pickup_km)
-            self.quoted_eta_minutes[rider] = nearest_km / self.params.mean_speed_kmh * 60.0
+            nearest_km = self._nearest_idle_km(rider, x, y)
+            self.quoted_eta_minutes[rider] = nearest_km * self.eta_minutes_per_km
         else:
+            self.idle_entries_seen[rider] = len(self.idle_entries)
             self.quoted_eta_minutes[rider] = NO_DRIVER_ETA_MINUTES
         decide_at = now + QUOTE_DECISION_DELAY_MS
         heappush(
             self.heap,
             decide_at << TIME_SHIFT | QUOTE_DECISION_TAG | next(self.sequence) << SEQUENCE_SHIFT | rider,
         )
+
+    def _nearest_idle_km(self, rider: int, x: float, y: float) -> float:
+        """Distance to the nearest idle driver, or infinity if none is within an acceptable ETA.
+
+        A rider re-quoting after a quote that found no idle driver within reach only needs to look
+        at drivers that became idle since: idle drivers do not move.
+        """
+        reach = self.acceptable_pickup_km
+        seen = self.idle_entries_seen[rider]
+        entries = self.idle_entries
+        if seen < 0:
+            nearest = self.idle.nearest_distance(x, y, reach)
+        else:
+            idle, xs, ys = self.idle.members, self.driver_x, self.driver_y
+            best = reach * reach
+            found = False
+            for driver in entries[seen:]:
+                if driver in idle:
+                    dx = xs[driver] - x
+                    dy = ys[driver] - y
+                    squared = dx * dx + dy * dy
+                    if squared <= best:
+                        best = squared
+                        found = True
+            nearest = math.sqrt(best) if found else math.inf
+        self.idle_entries_seen[rider] = len(entries) if nearest == math.inf else -1
+        return nearest
 
     def _quote_decision(self, rider: int, now: int) -> None:
         p = self.params
@@ -604,6 +641,7 @@ class MarketEngine:
     def _index_idle(self, driver: int) -> None:
         self.idle.add(driver)
         self.newly_idle.append(driver)
+        self.idle_entries.append(driver)
         if self.idle_for_surge is not self.idle:
             self.idle_for_surge.add(driver)
 

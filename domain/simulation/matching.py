@@ -129,8 +129,24 @@ def _connected_groups(pairs: list[Candidate]) -> list[list[Candidate]]:
     return list(groups.values())
 
 
-MATCHERS: dict[str, Callable[[Iterable[Candidate]], list[Assignment]]] = {
-    "simple": match_simple,
-    "cost_based": match_cost_based,
-    "hungarian": match_hungarian,
+def with_disjoint_shortcut(
+    matcher: Callable[[list[Candidate]], list[Assignment]],
+) -> Callable[[list[Candidate]], list[Assignment]]:
+    """When no rider and no driver appears in two candidates, every algorithm takes them all."""
+
+    def match(candidates: list[Candidate]) -> list[Assignment]:
+        riders = {rider for rider, _, _ in candidates}
+        if len(riders) == len(candidates):
+            drivers = {driver for _, driver, _ in candidates}
+            if len(drivers) == len(candidates):
+                return sorted((rider, driver) for rider, driver, _ in candidates)
+        return matcher(candidates)
+
+    return match
+
+
+MATCHERS: dict[str, Callable[[list[Candidate]], list[Assignment]]] = {
+    "simple": with_disjoint_shortcut(match_simple),
+    "cost_based": with_disjoint_shortcut(match_cost_based),
+    "hungarian": with_disjoint_shortcut(match_hungarian),
 }

@@ -1,0 +1,81 @@
+"""The grid index answers like a scan over every item would."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from domain.simulation.spatial_index import GridIndex
+
+WIDTH, HEIGHT = 20.0, 12.0
+points = st.lists(
+    st.tuples(st.floats(0.0, WIDTH), st.floats(0.0, HEIGHT)), min_size=0, max_size=120
+)
+queries = st.tuples(st.floats(0.0, WIDTH), st.floats(0.0, HEIGHT), st.floats(0.1, 25.0))
+cells = st.sampled_from([0.3, 1.0, 2.5, 7.0, 40.0])
+
+
+def build(positions: list[tuple[float, float]], cell_km: float) -> GridIndex:
+    xs = [x for x, _ in positions]
+    ys = [y for _, y in positions]
+    index = GridIndex(WIDTH, HEIGHT, cell_km, xs, ys)
+    for item in range(len(positions)):
+        index.add(item)
+    return index
+
+
+def squared_distances(positions: list[tuple[float, float]], x: float, y: float) -> list[float]:
+    return [(px - x) * (px - x) + (py - y) * (py - y) for px, py in positions]
+
+
+@settings(max_examples=150, deadline=None)
+@given(points, queries, cells)
+def test_within_finds_exactly_the_items_inside_the_radius(
+    positions: list[tuple[float, float]], query: tuple[float, float, float], cell_km: float
+) -> None:
+    x, y, radius = query
+    found = dict(build(positions, cell_km).within(x, y, radius))
+    squared = squared_distances(positions, x, y)
+    assert set(found) == {i for i, d2 in enumerate(squared) if d2 <= radius * radius}
+    assert all(found[i] == pytest.approx(math.sqrt(squared[i])) for i in found)
+
+
+@settings(max_examples=150, deadline=None)
+@given(points, queries, cells)
+def test_count_within_counts_the_items_inside_the_radius(
+    positions: list[tuple[float, float]], query: tuple[float, float, float], cell_km: float
+) -> None:
+    x, y, radius = query
+    index = build(positions, cell_km)
+    assert index.count_within(x, y, radius) == len(index.within(x, y, radius))
+
+
+@settings(max_examples=150, deadline=None)
+@given(points, queries, cells)
+def test_nearest_distance_is_the_smallest_distance_within_the_limit(
+    positions: list[tuple[float, float]], query: tuple[float, float, float], cell_km: float
+) -> None:
+    x, y, limit = query
+    nearest = build(positions, cell_km).nearest_distance(x, y, limit)
+    inside = [d2 for d2 in squared_distances(positions, x, y) if d2 <= limit * limit]
+    assert nearest == (math.sqrt(min(inside)) if inside else math.inf)
+
+
+def test_removed_items_are_no_longer_found() -> None:
+    index = build([(1.0, 1.0), (1.5, 1.0)], 1.0)
+    index.remove(0)
+    assert index.within(1.0, 1.0, 1.0) == [(1, 0.5)]
+    assert len(index) == 1
+    assert 0 not in index
+
+
+def test_an_empty_index_has_no_nearest_item() -> None:
+    assert build([], 2.0).nearest_distance(3.0, 3.0, 100.0) == math.inf
+
+
+def test_points_on_the_far_edges_of_the_city_are_indexed() -> None:
+    index = build([(WIDTH, HEIGHT), (0.0, 0.0)], 2.5)
+    assert [item for item, _ in index.within(WIDTH, HEIGHT, 0.5)] == [0]
