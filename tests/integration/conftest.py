@@ -15,7 +15,7 @@ from application.run_status import RunStatus, run_status
 from entrypoints.settings import Settings
 from tests.harness import Harness
 
-MAX_RECEIVE_COUNT = 2
+MAX_RECEIVE_COUNT = 3
 
 
 @dataclass
