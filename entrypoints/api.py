@@ -98,8 +98,19 @@ def handle_api_event(event: dict[str, Any], container: Container) -> dict[str, A
     return {
         "statusCode": status,
         "headers": {"Content-Type": "application/json"},
-        "body": json.dumps(body, ensure_ascii=False),
+        "body": json_text(body),
     }
+
+
+def json_text(body: dict[str, Any]) -> str:
+    """JSON that can always be sent as UTF-8.
+
+    Answers echo what the caller sent (a run id, a field name), and valid JSON such as ``"\\ud800"``
+    decodes to a lone surrogate, which UTF-8 cannot carry. Such a character can only sit inside a
+    JSON string, so writing it back as its ``\\uXXXX`` escape keeps the JSON valid and equal in
+    meaning; every other character stays as it is.
+    """
+    return json.dumps(body, ensure_ascii=False).encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 def _route(request: ApiRequest, container: Container) -> tuple[int, dict[str, Any]]:
