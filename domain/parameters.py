@@ -66,7 +66,10 @@ class ParameterSpec:
         else:
             if isinstance(value, float) and not math.isfinite(value):
                 raise ValueError(f"must be {self.describe_range()}, got {_show(value)}")
-            number = float(value)
+            try:
+                number = float(value)
+            except OverflowError:  # an integer beyond any float, e.g. 10**400
+                raise ValueError(f"must be {self.describe_range()}, got {_show(value)}") from None
         if not self._in_range(number):
             raise ValueError(f"must be {self.describe_range()}, got {_show(value)}")
         return number
