@@ -1,0 +1,231 @@
+"""Simulation speed: the default point, the reference simulator's large scenario, and `ridehail`.
+
+Run: .venv/bin/python bench/bench_simulation.py [--runs 30] [--skip-ridehail] [--skip-large-ridehail]
+(On machines that set OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE, unset both for this command only.)
+
+Prints one table:
+- the default point's median wall time over --runs runs (target ≤ 20 ms), its events per second;
+- the reference's large scenario (10,000 riders, 7,000 drivers, 240-minute window, 300 simulated
+  minutes, surge radius 2 km max 1.3, commission 0.15, match radius 1.5 km): wall time and ratio
+  to the reference's published 23 s (target ≤ 2.3 s);
+- the `ridehail` package (PyPI) on comparable workloads: the same fleet and the same number of
+  requested trips, one block per simulated minute on a 46-block city, headless and without output
+  files; the ratio compares completed trips per second of wall time, ours over theirs.
+
+`ridehail` needs Python ≥ 3.12 while the project runs on 3.11, so it runs in its own interpreter:
+the current one if it imports ridehail, else $RIDEHAIL_PYTHON, else
+~/.cache/ridesweep/ridehail-venv/bin/python. To create that one:
+    python3.12 -m venv ~/.cache/ridesweep/ridehail-venv
+    ~/.cache/ridesweep/ridehail-venv/bin/pip install ridehail
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+REFERENCE_LARGE_SECONDS = 23.0
+DEFAULT_TARGET_MS = 20.0
+LARGE_TARGET_SECONDS = 2.3
+SEED = 1
+RIDEHAIL_CITY_BLOCKS = 46
+RIDEHAIL_VENV_PYTHON = Path.home() / ".cache" / "ridesweep" / "ridehail-venv" / "bin" / "python"
+
+LARGE_SCENARIO: dict[str, Any] = {
+    "num_riders": 10_000,
+    "num_drivers": 7_000,
+    "request_window_minutes": 240,
+    "simulation_minutes": 300,
+    "surge_enabled": True,
+    "surge_radius_km": 2.0,
+    "surge_max_multiplier": 1.3,
+    "commission_rate": 0.15,
+    "match_radius_km": 1.5,
+}
+
+
+@dataclass(frozen=True)
+class Timing:
+    seconds: float
+    events: int
+    riders: int
+    drivers: int
+    completed: int
+    simulation_minutes: int
+
+    @property
+    def trips_per_second(self) -> float:
+        return self.completed / self.seconds
+
+
+def time_point(values: dict[str, Any], runs: int) -> Timing:
+    from domain.parameters import SimulationParameters
+    from domain.simulation import simulate
+
+    params = SimulationParameters.from_values(values)
+    simulate(params, SEED)  # warm-up: imports, caches
+    samples = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        output = simulate(params, SEED)
+        samples.append(time.perf_counter() - start)
+    m = output.metrics
+    return Timing(
+        seconds=statistics.median(samples),
+        events=int(m["events_processed"]),
+        riders=int(m["total_riders"]),
+        drivers=int(m["total_drivers"]),
+        completed=int(m["completed_riders"]),
+        simulation_minutes=params.simulation_minutes,
+    )
+
+
+# ------------------------------------------------------------------------------------- ridehail
+
+
+def ridehail_python() -> str | None:
+    candidates = [sys.executable, os.environ.get("RIDEHAIL_PYTHON", ""), str(RIDEHAIL_VENV_PYTHON)]
+    for python in candidates:
+        if python and Path(python).exists():
+            probe = subprocess.run(
+                [python, "-c", "import ridehail"], capture_output=True, check=False
+            )
+            if probe.returncode == 0:
+                return python
+    return None
+
+
+def time_ridehail(python: str, ours: Timing) -> dict[str, Any]:
+    workload = {
+        "vehicles": ours.drivers,
+        "requests": ours.riders,
+        "blocks": ours.simulation_minutes,
+        "city_blocks": RIDEHAIL_CITY_BLOCKS,
+        "seed": SEED,
+    }
+    done = subprocess.run(
+        [python, __file__, "--ridehail-worker", json.dumps(workload)],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=Path(__file__).resolve().parent,
+    )
+    if done.returncode != 0:
+        raise RuntimeError(done.stderr.strip().splitlines()[-1] if done.stderr else "no output")
+    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
+
+
+def ridehail_worker(workload_json: str) -> None:
+    """Runs inside the ridehail interpreter: one headless run, no files, completions counted."""
+    import logging
+
+    from ridehail.atom import TripPhase
+    from ridehail.config import RideHailConfig
+    from ridehail.simulation import RideHailSimulation
+
+    workload = json.loads(workload_json)
+    config = RideHailConfig(use_config_file=False)
+    logging.disable(logging.CRITICAL)
+    config.city_size.value = workload["city_blocks"]
+    config.vehicle_count.value = workload["vehicles"]
+    config.base_demand.value = workload["requests"] / workload["blocks"]
+    config.time_blocks.value = workload["blocks"]
+    config.animation.value = "none"
+    config.random_number_seed.value = workload["seed"]
+    sim = RideHailSimulation(config)
+    start = time.perf_counter()
+    for _ in range(workload["blocks"]):
+        sim.next_block()
+    seconds = time.perf_counter() - start
+    # Trips are garbage-collected as the run goes; the completion count over the whole run comes
+    # from a second, identical (seeded) run that inspects the trips after every block.
+    sim = RideHailSimulation(config)
+    completed: set[int] = set()
+    for _ in range(workload["blocks"]):
+        sim.next_block()
+        completed.update(i for i, t in sim.trips.items() if t.phase == TripPhase.COMPLETED)
+    print(json.dumps({"seconds": seconds, "completed": len(completed)}))
+
+
+# ------------------------------------------------------------------------------------- report
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--runs", type=int, default=30, help="runs of the default point (≥ 20)")
+    parser.add_argument("--large-runs", type=int, default=3)
+    parser.add_argument("--skip-ridehail", action="store_true")
+    parser.add_argument("--skip-large-ridehail", action="store_true",
+                        help="compare ridehail on the default workload only (its large run takes ~30 s)")
+    parser.add_argument("--ridehail-worker", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.ridehail_worker:
+        ridehail_worker(args.ridehail_worker)
+        return
+
+    default = time_point({}, max(args.runs, 20))
+    large = time_point(LARGE_SCENARIO, args.large_runs)
+    rows: list[tuple[str, str]] = [
+        (f"default point: median wall time ({max(args.runs, 20)} runs)",
+         f"{default.seconds * 1e3:9.2f} ms  (target ≤ {DEFAULT_TARGET_MS:.0f} ms: "
+         f"{'met' if default.seconds * 1e3 <= DEFAULT_TARGET_MS else 'missed'})"),
+        ("default point: events processed", f"{default.events:9,d}"),
+        ("default point: events per second", f"{default.events / default.seconds:9,.0f}"),
+        ("default point: riders / drivers / completed trips",
+         f"{default.riders:,} / {default.drivers:,} / {default.completed:,}"),
+        (f"large scenario: median wall time ({args.large_runs} runs)",
+         f"{large.seconds:9.3f} s   (target ≤ {LARGE_TARGET_SECONDS} s: "
+         f"{'met' if large.seconds <= LARGE_TARGET_SECONDS else 'missed'})"),
+        ("large scenario: speed-up over the reference's 23 s",
+         f"{REFERENCE_LARGE_SECONDS / large.seconds:9.1f} ×"),
+        ("large scenario: events per second", f"{large.events / large.seconds:9,.0f}"),
+        ("large scenario: riders / drivers / completed trips",
+         f"{large.riders:,} / {large.drivers:,} / {large.completed:,}"),
+    ]
+    rows += ridehail_rows(args, default, large)
+    width = max(len(name) for name, _ in rows)
+    print(f"{'measure':<{width}}  value")
+    print(f"{'-' * width}  {'-' * 40}")
+    for name, value in rows:
+        print(f"{name:<{width}}  {value}")
+
+
+def ridehail_rows(args: argparse.Namespace, default: Timing, large: Timing) -> list[tuple[str, str]]:
+    if args.skip_ridehail:
+        return [("ridehail comparison", "skipped (--skip-ridehail)")]
+    python = ridehail_python()
+    if python is None:
+        return [("ridehail comparison",
+                 "NOT RUN: no interpreter with the ridehail package (needs Python ≥ 3.12; "
+                 "see this script's docstring)")]
+    workloads = [("default", default)] + ([] if args.skip_large_ridehail else [("large", large)])
+    rows: list[tuple[str, str]] = []
+    for name, ours in workloads:
+        try:
+            theirs = time_ridehail(python, ours)
+        except (RuntimeError, ValueError) as error:
+            rows.append((f"ridehail, {name} workload", f"NOT RUN: ridehail failed: {error}"))
+            continue
+        their_rate = theirs["completed"] / theirs["seconds"]
+        rows += [
+            (f"ridehail, {name} workload: {ours.drivers:,} vehicles, {ours.riders:,} requests, "
+             f"{ours.simulation_minutes} blocks",
+             f"{theirs['seconds']:9.3f} s, {theirs['completed']:,} trips completed"),
+            ("  completed trips per second: ours / ridehail",
+             f"{ours.trips_per_second:9,.0f} / {their_rate:,.0f}"),
+            (f"  ratio ours over ridehail ({name})", f"{ours.trips_per_second / their_rate:9.1f} ×"),
+        ]
+    return rows
+
+
+if __name__ == "__main__":
+    main()
