@@ -41,9 +41,12 @@ def run_status(run_id: str, *, store: BlobStore, keys: StorageKeys) -> RunStatus
         raise RunNotFound(run_id)
     manifest: dict[str, Any] = json.loads(data)
     run_date = manifest["run_date"]
-    succeeded = shard_ids_with_outcome(store, keys, run_date, run_id, "success")
-    failed = shard_ids_with_outcome(store, keys, run_date, run_id, "failure") - succeeded
     shard_count = int(manifest["shard_count"])
+    # Only the planned shards count: an outcome a stray message wrote for a shard id outside the
+    # plan must not make pending negative or turn a finished run "partial".
+    planned = set(range(shard_count))
+    succeeded = shard_ids_with_outcome(store, keys, run_date, run_id, "success") & planned
+    failed = (shard_ids_with_outcome(store, keys, run_date, run_id, "failure") & planned) - succeeded
     pending = shard_count - len(succeeded) - len(failed)
     return RunStatus(
         run_id=run_id,
