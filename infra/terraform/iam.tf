@@ -43,6 +43,8 @@ data "aws_iam_policy_document" "runtime" {
     resources = ["${aws_s3_bucket.results.arn}/${local.results_prefix}/*"]
   }
 
+  # Also what makes S3 answer 404 (not 403) for a missing key under the prefix, such as the
+  # manifest of a new run: S3 checks ListBucket with the requested key as s3:prefix.
   statement {
     sid       = "ListResultsUnderPrefix"
     effect    = "Allow"
