@@ -77,7 +77,13 @@ def make_server(settings: Settings, port: int = 0) -> tuple[ThreadingHTTPServer,
         protocol_version = "HTTP/1.1"
 
         def _dispatch(self, method: str) -> None:
-            length = int(self.headers.get("Content-Length") or 0)
+            length = _content_length(self.headers.get("Content-Length"))
+            if length is None:
+                self._reply(
+                    400, {"error": "bad_request", "message": "Content-Length must be a number of bytes"}
+                )
+                self.close_connection = True
+                return
             if length > MAX_BODY:
                 self._reply(413, {"error": "request_too_large", "message": "the body exceeds 256 KiB"})
                 self.close_connection = True
@@ -103,6 +109,15 @@ def make_server(settings: Settings, port: int = 0) -> tuple[ThreadingHTTPServer,
         def do_GET(self) -> None:
             self._dispatch("GET")
 
+        def do_PUT(self) -> None:  # the handler answers 405, as the deployed API does
+            self._dispatch("PUT")
+
+        def do_DELETE(self) -> None:
+            self._dispatch("DELETE")
+
+        def do_PATCH(self) -> None:
+            self._dispatch("PATCH")
+
         def log_message(self, format: str, *args: Any) -> None:
             return  # the handler logs every request through structlog
 
@@ -110,6 +125,14 @@ def make_server(settings: Settings, port: int = 0) -> tuple[ThreadingHTTPServer,
     server.daemon_threads = True
     drainer = ShardDrainer(container, settings)
     return server, drainer
+
+
+def _content_length(header: str | None) -> int | None:
+    """The body's size in bytes (0 when absent), or ``None`` when the header is not a size."""
+    if header is None or not header.strip():
+        return 0
+    text = header.strip()
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 18 else None
 
 
 def serve_forever(settings: Settings, *, port: int, announce: Callable[[str], None]) -> None:
