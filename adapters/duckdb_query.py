@@ -7,7 +7,7 @@ path segment into a column, overriding a file column of the same name (``shard_i
 ``point_index`` of the per-point layout) and refusing to mix files whose paths carry different keys
 (the per-point and per-shard layouts). Here only the keys named in ``path_keys`` are read from the
 path; ``constants`` are columns whose value the directory fixes. External access is switched off
-once the tables are registered: a query sees these tables and nothing else on the machine.
+before any table is registered: a query sees these tables and nothing else on the machine.
 """
 
 from __future__ import annotations
@@ -36,22 +36,26 @@ class ParquetTable:
 
 
 class DuckDbQueries:
+    """Tables are registered on first mention in a query, so a query lists only the objects of the
+    tables it names (listing is most of the cost of a layout with many small objects)."""
+
     def __init__(self, filesystem: pafs.FileSystem, tables: Sequence[ParquetTable]) -> None:
+        self._filesystem = filesystem
         self._connection = duckdb.connect(":memory:")
-        self._object_counts: dict[str, int] = {}
-        for table in tables:
-            self._register(filesystem, table)
         self._connection.execute("SET enable_external_access = false")
         self._connection.execute("SET lock_configuration = true")
+        self._object_counts: dict[str, int] = {}
+        self._pending: dict[str, ParquetTable] = {}
+        for table in tables:
+            _check_names(table)
+            self._pending[table.name] = table
 
-    def _register(self, filesystem: pafs.FileSystem, table: ParquetTable) -> None:
-        for name in (table.name, *table.constants, *table.path_keys, *table.schema.names):
-            if not _SAFE_NAME.fullmatch(name):
-                raise ValueError(f"unsafe table or column name {name!r}")
-        for value in table.constants.values():
-            if not _SAFE_CONSTANT.fullmatch(value):
-                raise ValueError(f"unsafe constant column value {value!r}")
-        data = _dataset(filesystem, table)
+    def _register_mentioned(self, sql: str) -> None:
+        for name in [n for n in self._pending if re.search(rf"\b{n}\b", sql, re.IGNORECASE)]:
+            self._register(self._pending.pop(name))
+
+    def _register(self, table: ParquetTable) -> None:
+        data = _dataset(self._filesystem, table)
         self._object_counts[table.name] = len(data.files) if isinstance(data, ds.FileSystemDataset) else 0
         source = f"_files_{table.name}"
         self._connection.register(source, data)
@@ -66,10 +70,11 @@ class DuckDbQueries:
 
     @property
     def object_counts(self) -> Mapping[str, int]:
-        """How many Parquet objects each table reads."""
+        """How many Parquet objects each table read so far reads."""
         return dict(self._object_counts)
 
     def query(self, sql: str) -> pa.Table:
+        self._register_mentioned(sql)
         relation = self._connection.sql(sql)
         if relation is None:
             return pa.table({})
@@ -85,6 +90,15 @@ class DuckDbQueries:
 
     def __exit__(self, *exc_info: object) -> None:
         self.close()
+
+
+def _check_names(table: ParquetTable) -> None:
+    for name in (table.name, *table.constants, *table.path_keys, *table.schema.names):
+        if not _SAFE_NAME.fullmatch(name):
+            raise ValueError(f"unsafe table or column name {name!r}")
+    for value in table.constants.values():
+        if not _SAFE_CONSTANT.fullmatch(value):
+            raise ValueError(f"unsafe constant column value {value!r}")
 
 
 def _dataset(filesystem: pafs.FileSystem, table: ParquetTable) -> ds.Dataset | pa.Table:

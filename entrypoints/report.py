@@ -164,7 +164,7 @@ class _Page:
             f"Each key metric over <b>{_text(axis_label(first.x_name))}</b>"
             + (f" and <b>{_text(axis_label(first.y_name))}</b>" if first.y_name else "")
             + (f", with {_text(fixed)} (the best point's values)" if fixed else "")
-            + ". Brighter is better in every map; blank cells have no results."
+            + ". Brighter is better in every map; grey cells have no results (a failed or pending shard)."
         )
         self.parts.append(f"<h2>Heat maps</h2><p>{caption}</p>")
         columns = 3
@@ -240,7 +240,7 @@ class _Page:
             )
             self.parts.append(
                 "<h3>Failures</h3><table><tr><th>shard</th><th>attempt</th><th>error code</th>"
-                f"<th>message</th><th>points</th><th>succeeded later</th></tr>{body}</table>"
+                f"<th class='left'>message</th><th>points</th><th>succeeded later</th></tr>{body}</table>"
             )
         else:
             self.note("No shard failed.")
@@ -257,8 +257,8 @@ class _Page:
             for r in profile
         )
         self.parts.append(
-            "<h2>Run profile</h2><table><tr><th>metric</th><th>min</th><th>median</th><th>max</th></tr>"
-            f"{body}</table>"
+            "<h2>Run profile</h2><table><tr><th class='left'>metric</th><th>min</th><th>median</th>"
+            f"<th>max</th></tr>{body}</table>"
         )
 
     def render(self) -> str:
@@ -274,7 +274,9 @@ def _draw_heatmap(ax: Any, view: MetricView, data: Heatmap) -> None:
     values = [[None if c is None else c * view.scale for c in row] for row in data.cells]
     present = [v for row in values for v in row if v is not None]
     grid = [[float("nan") if v is None else v for v in row] for row in values]
-    colours = "viridis" if view.higher_is_better else "viridis_r"
+    from matplotlib import colormaps
+
+    colours = colormaps["viridis" if view.higher_is_better else "viridis_r"].with_extremes(bad="#e4e4e4")
     image = ax.imshow(grid, cmap=colours, aspect="auto", origin="lower")
     ax.figure.colorbar(image, ax=ax, fraction=0.046, pad=0.03)
     ax.set_title(view.title, fontsize=11, fontweight="bold")

@@ -88,5 +88,7 @@ def test_run_tables_hold_only_the_run_and_its_partition_columns(
     context = queries.query("SELECT * FROM run_context")
     assert context.num_rows == 1
     assert "status" not in context.column_names
+    assert "shard_metrics" not in queries.object_counts  # listed only once a query names it
+    queries.query("SELECT count(*) FROM shard_metrics")
     expected_objects = 3 if written_run.layout == "per_shard" else 9
     assert queries.object_counts["shard_metrics"] == expected_objects

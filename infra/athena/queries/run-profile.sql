@@ -20,32 +20,6 @@ points AS (
   SELECT * FROM shard_metrics
   WHERE run_id = :run_id AND status = 'success' AND shard_id IN (SELECT shard_id FROM succeeded)
 ),
-long_metrics AS (
-  SELECT 'conversion_rate' AS metric, conversion_rate AS value FROM points
-  UNION ALL SELECT 'completed_riders', CAST(completed_riders AS DOUBLE) FROM points
-  UNION ALL SELECT 'platform_revenue', platform_revenue FROM points
-  UNION ALL SELECT 'driver_payouts', driver_payouts FROM points
-  UNION ALL SELECT 'avg_time_to_match_ms', avg_time_to_match_ms FROM points
-  UNION ALL SELECT 'avg_time_to_pickup_ms', avg_time_to_pickup_ms FROM points
-  UNION ALL SELECT 'driver_utilization', driver_utilization FROM points
-),
-ranked AS (
-  SELECT
-    metric,
-    value,
-    row_number() OVER (PARTITION BY metric ORDER BY value) AS rn,
-    count(*) OVER (PARTITION BY metric) AS n
-  FROM long_metrics
-),
-spread AS (
-  SELECT
-    metric,
-    min(value) AS min_value,
-    avg(CASE WHEN rn IN (floor((n + 1) / 2.0), ceil((n + 1) / 2.0)) THEN value END) AS median_value,
-    max(value) AS max_value
-  FROM ranked
-  GROUP BY metric
-),
 metric_names AS (
   SELECT metric, metric_order FROM (
     VALUES
@@ -58,10 +32,45 @@ metric_names AS (
       ('driver_utilization', 7)
   ) AS names (metric, metric_order)
 ),
+long_metrics AS (
+  -- one (metric, value) row per point and metric, from a single scan of shard_metrics
+  SELECT
+    n.metric,
+    p.point_index,
+    CASE n.metric
+      WHEN 'conversion_rate' THEN p.conversion_rate
+      WHEN 'completed_riders' THEN CAST(p.completed_riders AS DOUBLE)
+      WHEN 'platform_revenue' THEN p.platform_revenue
+      WHEN 'driver_payouts' THEN p.driver_payouts
+      WHEN 'avg_time_to_match_ms' THEN p.avg_time_to_match_ms
+      WHEN 'avg_time_to_pickup_ms' THEN p.avg_time_to_pickup_ms
+      WHEN 'driver_utilization' THEN p.driver_utilization
+    END AS value
+  FROM points p
+  CROSS JOIN metric_names n
+),
+ranked AS (
+  SELECT
+    metric,
+    point_index,
+    value,
+    row_number() OVER (PARTITION BY metric ORDER BY value) AS rn,
+    count(*) OVER (PARTITION BY metric) AS n
+  FROM long_metrics
+),
+spread AS (
+  SELECT
+    metric,
+    count(DISTINCT point_index) AS points,
+    min(value) AS min_value,
+    avg(CASE WHEN rn IN (floor((n + 1) / 2.0), ceil((n + 1) / 2.0)) THEN value END) AS median_value,
+    max(value) AS max_value
+  FROM ranked
+  GROUP BY metric
+),
 counts AS (
   SELECT
     (SELECT max(total_points) FROM context) AS expected_points,
-    (SELECT count(DISTINCT point_index) FROM points) AS points,
     (SELECT max(shard_count) FROM context) AS expected_shards,
     (SELECT count(*) FROM succeeded) AS shards_succeeded,
     (SELECT count(*) FROM failed) AS shards_failed
@@ -69,7 +78,7 @@ counts AS (
 SELECT
   m.metric,
   c.expected_points,
-  c.points,
+  coalesce(s.points, 0) AS points,
   c.expected_shards,
   c.shards_succeeded,
   c.shards_failed,

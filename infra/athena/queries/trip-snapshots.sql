@@ -12,25 +12,30 @@ trips AS (
   SELECT * FROM trip_data
   WHERE run_id = :run_id AND status = 'success' AND point_index = :point_index
 ),
-matched AS (
+events AS (
+  -- each trip's match, drop-off and cancellation as rows, from a single scan of trip_data
   SELECT
-    (CAST(floor(matched_at_ms / 60000.0) AS BIGINT) + 1) * 60000 AS timestamp_ms,
-    count(*) AS trips_matched,
-    avg(fare) AS avg_fare_matched,
-    avg(pickup_distance_km) AS avg_pickup_km_matched
-  FROM trips
-  GROUP BY 1
+    k.kind,
+    CASE k.kind
+      WHEN 'matched' THEN t.matched_at_ms
+      WHEN 'completed' THEN t.dropoff_at_ms
+      ELSE t.cancelled_at_ms
+    END AS at_ms,
+    t.fare,
+    t.pickup_distance_km
+  FROM trips t
+  CROSS JOIN (VALUES ('matched'), ('completed'), ('cancelled')) AS k (kind)
 ),
-completed AS (
-  SELECT (CAST(floor(dropoff_at_ms / 60000.0) AS BIGINT) + 1) * 60000 AS timestamp_ms, count(*) AS n
-  FROM trips
-  WHERE dropoff_at_ms IS NOT NULL
-  GROUP BY 1
-),
-cancelled AS (
-  SELECT (CAST(floor(cancelled_at_ms / 60000.0) AS BIGINT) + 1) * 60000 AS timestamp_ms, count(*) AS n
-  FROM trips
-  WHERE cancelled_at_ms IS NOT NULL
+intervals AS (
+  SELECT
+    (CAST(floor(at_ms / 60000.0) AS BIGINT) + 1) * 60000 AS timestamp_ms,
+    sum(CASE WHEN kind = 'matched' THEN 1 ELSE 0 END) AS trips_matched,
+    sum(CASE WHEN kind = 'completed' THEN 1 ELSE 0 END) AS trips_completed,
+    sum(CASE WHEN kind = 'cancelled' THEN 1 ELSE 0 END) AS trips_cancelled,
+    avg(CASE WHEN kind = 'matched' THEN fare END) AS avg_fare_matched,
+    avg(CASE WHEN kind = 'matched' THEN pickup_distance_km END) AS avg_pickup_km_matched
+  FROM events
+  WHERE at_ms IS NOT NULL
   GROUP BY 1
 )
 SELECT
@@ -43,13 +48,11 @@ SELECT
   s.drivers_on_trip,
   s.drivers_off_duty,
   s.trips_completed,
-  coalesce(m.trips_matched, 0) AS trips_matched,
-  coalesce(c.n, 0) AS trips_completed_in_interval,
-  coalesce(x.n, 0) AS trips_cancelled_in_interval,
-  m.avg_fare_matched,
-  m.avg_pickup_km_matched
+  coalesce(i.trips_matched, 0) AS trips_matched,
+  coalesce(i.trips_completed, 0) AS trips_completed_in_interval,
+  coalesce(i.trips_cancelled, 0) AS trips_cancelled_in_interval,
+  i.avg_fare_matched,
+  i.avg_pickup_km_matched
 FROM snapshots s
-LEFT JOIN matched m ON m.timestamp_ms = s.timestamp_ms
-LEFT JOIN completed c ON c.timestamp_ms = s.timestamp_ms
-LEFT JOIN cancelled x ON x.timestamp_ms = s.timestamp_ms
+LEFT JOIN intervals i ON i.timestamp_ms = s.timestamp_ms
 ORDER BY s.timestamp_ms
