@@ -65,6 +65,6 @@ $(INFRA_STAMP): infra/requirements-lint.txt
 	@touch $(INFRA_STAMP)
 
 lint-infra: $(INFRA_STAMP)
-	@if command -v terraform >/dev/null 2>&1; then terraform fmt -check -recursive infra/terraform; \
+	@if command -v terraform >/dev/null 2>&1; then TF_CLI_CONFIG_FILE=/dev/null terraform fmt -check -recursive infra/terraform; \
 	else echo "lint-infra: terraform not on PATH, fmt check skipped" >&2; fi
 	$(INFRA_VENV)/bin/checkov -d infra/terraform --quiet --compact --skip-download

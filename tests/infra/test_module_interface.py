@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 
@@ -95,6 +96,7 @@ def test_terraform_fmt_check_passes() -> None:
         capture_output=True,
         text=True,
         check=False,
+        env={**os.environ, "TF_CLI_CONFIG_FILE": os.devnull},  # fmt needs no CLI configuration
     )
 
     assert result.returncode == 0, f"terraform fmt would change: {result.stdout}"
