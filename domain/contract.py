@@ -10,9 +10,18 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
+from datetime import date
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr, WithJsonSchema
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictInt,
+    StrictStr,
+    WithJsonSchema,
+    field_validator,
+)
 from pydantic import ValidationError as PydanticValidationError
 
 from domain.errors import ErrorDetail, Loc, RequestValidationError
@@ -25,7 +34,7 @@ RUN_ID_RULE = (
     "must be 1 to 64 characters of letters, digits, '.', '_' or '-', starting with a letter or "
     "digit (no spaces, '/' or '=')"
 )
-RUN_DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
+RUN_DATE_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"  # not \d: it matches any script's digits
 _RUN_DATE = re.compile(RUN_DATE_PATTERN)
 MAX_DIMENSIONS = 12
 MAX_VALUES_PER_DIMENSION = 10_000
@@ -110,7 +119,14 @@ def is_valid_run_id(value: object) -> bool:
 
 
 def is_valid_run_date(value: object) -> bool:
-    return isinstance(value, str) and _RUN_DATE.fullmatch(value) is not None
+    """An ISO date in ASCII digits that exists on the calendar (it names a date partition)."""
+    if not isinstance(value, str) or _RUN_DATE.fullmatch(value) is None:
+        return False
+    try:
+        date.fromisoformat(value)
+    except ValueError:
+        return False
+    return True
 
 
 def parse_sweep_request(payload: object, limits: Limits) -> NormalisedRequest:
@@ -387,6 +403,13 @@ class ShardMessage(BaseModel):
     output_layout: OutputLayout
     config_fingerprint: Annotated[StrictStr, Field(pattern=r"^[0-9a-f]{64}$")]
     inject_failure: bool
+
+    @field_validator("run_date")
+    @classmethod
+    def _a_calendar_date(cls, value: str) -> str:
+        if not is_valid_run_date(value):
+            raise ValueError("must be a calendar date, YYYY-MM-DD")
+        return value
 
     def to_json_bytes(self) -> bytes:
         return self.model_dump_json().encode()
