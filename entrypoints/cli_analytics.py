@@ -60,6 +60,8 @@ def s3_filesystem(settings: Settings, environ: Mapping[str, str] | None = None) 
         parts = urlsplit(endpoint if "://" in endpoint else f"https://{endpoint}")
         options.update(endpoint_override=parts.netloc, scheme=parts.scheme)
     region = env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION")
+    if not region and not endpoint and settings.results_bucket:
+        region = pafs.resolve_s3_region(settings.results_bucket)
     if region:
         options["region"] = region
     return pafs.S3FileSystem(**options)
@@ -260,7 +262,8 @@ def register(app: typer.Typer) -> None:
         except AnalyticsSetupError as exc:
             raise _fail(str(exc), EXIT_INVALID) from None
         except RunNotFound as exc:
-            raise _fail(f"{exc} under {settings.results_dir}", EXIT_FAILED) from None
+            where = settings.results_bucket if backend == "aws" else settings.results_dir
+            raise _fail(f"{exc} under {where}", EXIT_FAILED) from None
         directory = out if out is not None else Path(settings.results_dir) / "reports"
         directory.mkdir(parents=True, exist_ok=True)
         path = directory / f"report-{run_id}.html"

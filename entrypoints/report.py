@@ -172,7 +172,8 @@ class _Page:
         width = max(len(first.x_values), 2)
         height = max(len(first.y_values), 1)
         cell = min(1.0, 12.0 / (columns * width))
-        figure = Figure(figsize=(13.5, rows * max(3.2, 1.3 + height * cell * 0.9)))
+        row_height = 2.4 if first.y_name is None else max(3.2, 1.3 + height * cell * 0.9)
+        figure = Figure(figsize=(13.5, rows * row_height))
         figure.subplots_adjust(wspace=0.45, hspace=0.55)
         for index, (view, data) in enumerate(zip(KEY_METRICS, maps, strict=True)):
             _draw_heatmap(figure.add_subplot(rows, columns, index + 1), view, data)

@@ -89,3 +89,17 @@ def test_report_writes_one_html_page_with_embedded_figures(written_run: WrittenR
     assert "num_drivers (drivers)" in page  # axis named with its unit
     assert "Health ranking" in page and "injected_failure" in page
     assert "http://" not in page and "https://" not in page  # self-contained
+
+
+def test_report_of_a_run_without_any_result_still_shows_coverage(tmp_path: Path) -> None:
+    from tests.analytics.conftest import run_sweep, sweep_request
+
+    request = {**sweep_request("all-failed", "per_shard"), "failure_injection_shards": [0, 1, 2, 3]}
+    settings = run_sweep(tmp_path / "results", request)
+
+    code, output = invoke("report", "all-failed", "--results", settings.results_dir, "--out", str(tmp_path))
+
+    assert code == 0, output
+    page = (tmp_path / "report-all-failed.html").read_text(encoding="utf-8")
+    assert "No point of this run has results yet" in page
+    assert "0 of 4 shards succeeded" in page and page.count("injected_failure") == 4
