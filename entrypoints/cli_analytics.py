@@ -132,7 +132,7 @@ def _cell(value: Any, column: str = "") -> str:
     if isinstance(value, list):
         return " ".join(_cell(v) for v in value)
     if isinstance(value, float):
-        return f"{value:.6g}"
+        return f"{value:,.0f}" if abs(value) >= 1e6 else f"{value:.6g}"
     return str(_plain(value))
 
 
