@@ -12,12 +12,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import hcl2
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 TERRAFORM_DIR = ROOT / "infra" / "terraform"
-
-hcl2 = pytest.importorskip("hcl2", reason="python-hcl2 is a dev dependency (pip install -e '.[dev]')")
 
 
 def normalise(value: Any) -> Any:

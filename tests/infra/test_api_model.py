@@ -9,12 +9,11 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+import jsonschema
 import pytest
 
+from domain import contract
 from tests.infra.conftest import ROOT, Terraform, expression
-
-jsonschema = pytest.importorskip("jsonschema", reason="jsonschema is a dev dependency")
-contract = pytest.importorskip("domain.contract", reason="domain.contract is not written yet")
 
 MODEL_PATH = ROOT / "infra" / "api" / "sweep_request.schema.json"
 VALID = {"run_id": "demo-run-001", "dimensions": {"num_drivers": [100, 200]}, "shard_count": 2}
@@ -197,7 +196,8 @@ CATALOGUE_REJECTED_BY_GATEWAY = {
 
 
 def test_model_rejects_the_shared_catalogue_entries_draft4_can_express(gateway: Any) -> None:
-    catalogue = pytest.importorskip("tests.invalid_requests").INVALID_REQUESTS
+    from tests.invalid_requests import INVALID_REQUESTS as catalogue
+
     present = CATALOGUE_REJECTED_BY_GATEWAY & set(catalogue)
 
     accepted = sorted(name for name in present if gateway.is_valid(catalogue[name]))

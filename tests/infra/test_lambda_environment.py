@@ -7,12 +7,8 @@ from typing import Any
 
 import pytest
 
+from entrypoints.settings import Settings
 from tests.infra.conftest import Terraform, expression
-
-settings_module = pytest.importorskip(
-    "entrypoints.settings", reason="entrypoints.settings is not written yet"
-)
-Settings = settings_module.Settings
 
 CONTRACT_SETTINGS = {
     "SHARD_QUEUE_URL",
