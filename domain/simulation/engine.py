@@ -458,16 +458,18 @@ class MarketEngine:
         cost_per_km = 1.0 + p.eta_weight * eta_seconds_per_km
         radius = p.match_radius_km
         candidates: list[Candidate] = []
-        waiting = self.waiting.members
-        new_riders = {rider for rider in self.newly_waiting if rider in waiting}
-        xs, ys, near = self.riders.x, self.riders.y, self.idle.within
-        for rider in new_riders:
-            for driver, km in near(xs[rider], ys[rider], radius):
-                candidates.append((rider, driver, km * cost_per_km))
-        idle = self.idle.members
-        xs, ys, near = self.driver_x, self.driver_y, self.waiting.within
-        for driver in set(self.newly_idle):
-            if driver in idle:
+        new_riders: set[int] = set()
+        if self.newly_waiting:
+            waiting = self.waiting.members
+            new_riders = {rider for rider in self.newly_waiting if rider in waiting}
+            xs, ys, near = self.riders.x, self.riders.y, self.idle.within
+            for rider in new_riders:
+                for driver, km in near(xs[rider], ys[rider], radius):
+                    candidates.append((rider, driver, km * cost_per_km))
+        if self.newly_idle:
+            idle = self.idle.members
+            xs, ys, near = self.driver_x, self.driver_y, self.waiting.within
+            for driver in {driver for driver in self.newly_idle if driver in idle}:
                 for rider, km in near(xs[driver], ys[driver], radius):
                     if rider not in new_riders:
                         candidates.append((rider, driver, km * cost_per_km))

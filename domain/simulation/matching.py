@@ -135,6 +135,9 @@ def with_disjoint_shortcut(
     """When no rider and no driver appears in two candidates, every algorithm takes them all."""
 
     def match(candidates: list[Candidate]) -> list[Assignment]:
+        if len(candidates) == 1:
+            rider, driver, _ = candidates[0]
+            return [(rider, driver)]
         riders = {rider for rider, _, _ in candidates}
         if len(riders) == len(candidates):
             drivers = {driver for _, driver, _ in candidates}

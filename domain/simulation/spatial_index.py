@@ -7,10 +7,12 @@ sort by id.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Iterable
 
 MAX_CELLS = 1 << 16
+SCAN_ALL_BELOW = 8
 
 
 class GridIndex:
@@ -19,7 +21,7 @@ class GridIndex:
         "_cells",
         "_diagonal_km",
         "_inverse",
-        "_item_cell",
+        "_neighbourhoods",
         "_nx",
         "_ny",
         "_xs",
@@ -42,10 +44,11 @@ class GridIndex:
         self._nx = max(1, math.ceil(width_km / cell_km))
         self._ny = max(1, math.ceil(height_km / cell_km))
         self._cells: list[set[int] | None] = [None] * (self._nx * self._ny)
+        self._neighbourhoods: list[tuple[int, ...] | None] = [None] * (self._nx * self._ny)
         self._xs = xs
         self._ys = ys
-        self._item_cell: dict[int, int] = {}
-        self.members: set[int] = set()
+        self.members: dict[int, int] = {}
+        """Every indexed item, mapped to its cell, in the order added."""
 
     def __len__(self) -> int:
         return len(self.members)
@@ -65,14 +68,12 @@ class GridIndex:
         if cell is None:
             cell = self._cells[index] = set()
         cell.add(item)
-        self._item_cell[item] = index
-        self.members.add(item)
+        self.members[item] = index
 
     def remove(self, item: int) -> None:
-        cell = self._cells[self._item_cell.pop(item)]
+        cell = self._cells[self.members.pop(item)]
         assert cell is not None
         cell.discard(item)
-        self.members.discard(item)
 
     def __contains__(self, item: int) -> bool:
         return item in self.members
@@ -95,31 +96,50 @@ class GridIndex:
     def within(self, x: float, y: float, radius: float) -> list[tuple[int, float]]:
         """(id, distance) of every item at most ``radius`` km from (x, y)."""
         inverse, nx = self._inverse, self._nx
-        cx0 = int((x - radius) * inverse)
-        cx1 = int((x + radius) * inverse) + 1
-        cy0 = int((y - radius) * inverse)
-        cy1 = int((y + radius) * inverse)
-        if cx0 < 0:
-            cx0 = 0
-        if cx1 > nx:
-            cx1 = nx
-        if cy0 < 0:
-            cy0 = 0
-        if cy1 >= self._ny:
-            cy1 = self._ny - 1
+        if radius > self._cell_km:
+            return self._within_span(x, y, radius)
+        # Within one cell's width: the point's cell and its eight neighbours hold every answer.
+        cx = int(x * inverse)
+        cy = int(y * inverse)
+        if cx >= nx:
+            cx = nx - 1
+        if cy >= self._ny:
+            cy = self._ny - 1
+        index = cy * nx + cx
+        neighbourhood = self._neighbourhoods[index] or self._neighbourhood(index)
         xs, ys, cells = self._xs, self._ys, self._cells
         limit = radius * radius
-        sqrt = math.sqrt
+        found: list[tuple[int, float]] = []
+        for near in neighbourhood:
+            cell = cells[near]
+            if cell:
+                for item in cell:
+                    dx = xs[item] - x
+                    dy = ys[item] - y
+                    squared = dx * dx + dy * dy
+                    if squared <= limit:
+                        found.append((item, math.sqrt(squared)))
+        return found
+
+    def _neighbourhood(self, index: int) -> tuple[int, ...]:
+        neighbourhood = _block_of_nine(index, self._nx, self._ny)
+        self._neighbourhoods[index] = neighbourhood
+        return neighbourhood
+
+    def _within_span(self, x: float, y: float, radius: float) -> list[tuple[int, float]]:
+        cx0, cx1, cy0, cy1 = self._cell_span(x, y, radius)
+        xs, ys, cells, nx = self._xs, self._ys, self._cells, self._nx
+        limit = radius * radius
         found: list[tuple[int, float]] = []
         for row in range(cy0 * nx, cy1 * nx + 1, nx):
-            for cell in cells[row + cx0 : row + cx1]:
+            for cell in cells[row + cx0 : row + cx1 + 1]:
                 if cell:
                     for item in cell:
                         dx = xs[item] - x
                         dy = ys[item] - y
                         squared = dx * dx + dy * dy
                         if squared <= limit:
-                            found.append((item, sqrt(squared)))
+                            found.append((item, math.sqrt(squared)))
         return found
 
     def count_within(self, x: float, y: float, radius: float) -> int:
@@ -149,29 +169,40 @@ class GridIndex:
     def nearest_distance(self, x: float, y: float, limit_km: float) -> float:
         """Distance to the nearest item, or ``math.inf`` when none is within ``limit_km``.
 
-        With few items (fewer than twice the cells covering the limit's circle) every item is
-        checked. Otherwise squares of cells are searched, growing from one cell and doubling up to
-        the limit: an item found within the current radius is the nearest of all.
+        A handful of items are simply all checked. Otherwise the point's cell and its eight
+        neighbours come first: an item found there within one cell width is the nearest of all.
+        Only when there is none does the search cover every cell the limit reaches.
         """
-        limit_km = min(limit_km, self._diagonal_km)
-        cx0, cx1, cy0, cy1 = self._cell_span(x, y, limit_km)
-        if len(self.members) <= 2 * (cx1 - cx0 + 1) * (cy1 - cy0 + 1):
-            return _nearest_of(self.members, self._xs, self._ys, x, y, limit_km)
-        radius = min(self._cell_km, limit_km)
-        while True:
-            cx0, cx1, cy0, cy1 = self._cell_span(x, y, radius)
-            nx, cells = self._nx, self._cells
-            nearby = [
-                item
-                for row in range(cy0 * nx, cy1 * nx + 1, nx)
-                for cell in cells[row + cx0 : row + cx1 + 1]
-                if cell
-                for item in cell
-            ]
-            nearest = _nearest_of(nearby, self._xs, self._ys, x, y, radius)
-            if nearest < math.inf or radius >= limit_km:
-                return nearest
-            radius = min(2.0 * radius, limit_km)
+        members = self.members
+        if len(members) <= SCAN_ALL_BELOW:
+            return _nearest_of(members, self._xs, self._ys, x, y, limit_km)
+        cell_km = self._cell_km
+        close = self.within(x, y, min(limit_km, cell_km))
+        if close:
+            return min(km for _, km in close)
+        if limit_km <= cell_km:
+            return math.inf
+        cx0, cx1, cy0, cy1 = self._cell_span(x, y, min(limit_km, self._diagonal_km))
+        nx, cells = self._nx, self._cells
+        reachable = [
+            item
+            for row in range(cy0 * nx, cy1 * nx + 1, nx)
+            for cell in cells[row + cx0 : row + cx1 + 1]
+            if cell
+            for item in cell
+        ]
+        return _nearest_of(reachable, self._xs, self._ys, x, y, limit_km)
+
+
+@functools.lru_cache(maxsize=MAX_CELLS)
+def _block_of_nine(index: int, nx: int, ny: int) -> tuple[int, ...]:
+    """Cell ``index`` of an nx × ny grid and its (up to eight) neighbours."""
+    cy, cx = divmod(index, nx)
+    return tuple(
+        row * nx + column
+        for row in range(max(0, cy - 1), min(ny, cy + 2))
+        for column in range(max(0, cx - 1), min(nx, cx + 2))
+    )
 
 
 def _nearest_of(
