@@ -153,14 +153,14 @@ def test_a_412_answering_our_own_retried_write_counts_as_created() -> None:
 
 
 def test_the_worker_keeps_a_long_shard_hidden_from_other_workers(moto_sqs: Any) -> None:
-    url = new_queue(moto_sqs, VisibilityTimeout="1")
+    url = new_queue(moto_sqs, VisibilityTimeout="2")  # a beat every second, each adding 2 s
     moto_sqs.send_message(QueueUrl=url, MessageBody="long shard")
     release = threading.Event()
     seen_by_other_worker: list[int] = []
 
     def long_handler(event: dict[str, Any]) -> dict[str, Any]:
         # Another worker polls for longer than the visibility timeout while this shard runs.
-        other = moto_sqs.receive_message(QueueUrl=url, WaitTimeSeconds=2, VisibilityTimeout=0)
+        other = moto_sqs.receive_message(QueueUrl=url, WaitTimeSeconds=3, VisibilityTimeout=0)
         seen_by_other_worker.append(len(other.get("Messages", [])))
         release.set()
         return {"batchItemFailures": []}
