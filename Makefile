@@ -53,6 +53,11 @@ secrets: $(STAMP)
 	status=$$?; rm -f $$copy; \
 	if [ $$status -eq 1 ]; then echo "$$out" >&2; exit 1; fi; echo "secrets: no new secrets"
 
+# Every reliability and security drill at full size (tests/drills; make test runs them smaller),
+# one table; the last line is for scripts. DRILLS_SEED=N repeats or varies a run.
+drills: $(STAMP)
+	DRILLS_SCALE=full $(BIN)/python bench/drills.py
+
 clean:
 	rm -rf $(VENV) results .pytest_cache .mypy_cache .ruff_cache
 

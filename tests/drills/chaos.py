@@ -131,8 +131,8 @@ def shard_id_of(delivery: Delivery) -> int | None:
     return shard_id if isinstance(shard_id, int) else None
 
 
-def chaos_drill(plan: ChaosPlan) -> DrillFigures:
-    figures = DrillFigures("chaos run: faults + redelivery")
+def chaos_drill(plan: ChaosPlan, figures: DrillFigures | None = None) -> DrillFigures:
+    figures = figures or DrillFigures("chaos run: faults + redelivery")
     started = time.perf_counter()
     request = chaos_request(plan.shards, plan.points_per_shard)
     clean = clean_run(request)

@@ -169,8 +169,10 @@ def wait_until_finished(port: int, run_ids: list[str], deadline_s: float) -> dic
     return states
 
 
-def load_drill(submissions: int, clients: int, seed: int) -> DrillFigures:
-    figures = DrillFigures("load: local server")
+def load_drill(
+    submissions: int, clients: int, seed: int, figures: DrillFigures | None = None
+) -> DrillFigures:
+    figures = figures or DrillFigures("load: local server")
     rng = random.Random(seed)
     plan = plan_submissions(submissions, rng)
     started = time.perf_counter()
@@ -306,8 +308,8 @@ def _complete(received: bytes) -> bool:
     return True
 
 
-def odd_http_drill() -> DrillFigures:
-    figures = DrillFigures("odd HTTP: local server")
+def odd_http_drill(figures: DrillFigures | None = None) -> DrillFigures:
+    figures = figures or DrillFigures("odd HTTP: local server")
     started = time.perf_counter()
     problems = []
     with tempfile.TemporaryDirectory(prefix="ridesweep-http-") as tmp, local_server(Path(tmp)) as port:
