@@ -211,7 +211,7 @@ def simulation_timer() -> Iterator[list[float]]:
     import application.execute_shard as execute_module
 
     spent: list[float] = []
-    original = execute_module.simulate
+    original = execute_module.simulate  # type: ignore[attr-defined]
 
     def timed(*args: Any, **kwargs: Any) -> Any:
         started = time.perf_counter()
@@ -220,11 +220,11 @@ def simulation_timer() -> Iterator[list[float]]:
         finally:
             spent.append(time.perf_counter() - started)
 
-    execute_module.simulate = timed  # type: ignore[assignment]
+    execute_module.simulate = timed  # type: ignore[attr-defined]
     try:
         yield spent
     finally:
-        execute_module.simulate = original
+        execute_module.simulate = original  # type: ignore[attr-defined]
 
 
 def default_point_request(points: int = 1) -> dict[str, Any]:
@@ -262,7 +262,7 @@ def raw_worker_seconds(stack: Stack, repeats: int) -> float:
     """The default point by hand with plain boto3: receive, simulate, encode the four per-point
     tables and the outcome, put them one after another, delete."""
     from application import results_codec as codec
-    from domain.contract import ShardMessage
+    from domain.contract import ShardMessage, normalise_space
     from domain.fingerprints import canonical_json, parameter_fingerprint, point_seed
     from domain.planning import ParameterSpace
     from domain.simulation import simulate
@@ -273,7 +273,7 @@ def raw_worker_seconds(stack: Stack, repeats: int) -> float:
         started = time.perf_counter()
         [received] = stack.sqs.receive_message(QueueUrl=stack.queue_url, WaitTimeSeconds=1)["Messages"]
         message = ShardMessage.model_validate_json(received["Body"])
-        space = ParameterSpace(message.dimensions, message.base_parameters)
+        space = ParameterSpace(*normalise_space(message.dimensions, message.base_parameters))
         effective, selected = space.effective_values(0), space.point_at(0)
         seed = point_seed(message.seed, 0)
         tables = codec.point_tables(

@@ -162,12 +162,9 @@ def worker(
     bucket: BucketOption = None,
     prefix: PrefixOption = None,
 ) -> None:
-    """Run shards from the SQS shard queue through the Lambda handler, as the SQS trigger would.
-
-    Each received batch goes to the handler as an SQS event; what succeeded is deleted, what it
-    reports as failed comes back after the visibility timeout (and goes to the dead-letter queue
-    after maxReceiveCount receives). Ctrl-C stops; an unfinished batch is simply redelivered.
-    """
+    """Run shards from the SQS shard queue through the Lambda handler, as the SQS trigger would:
+    what succeeded is deleted; what the handler reports as failed comes back after the visibility
+    timeout, and goes to the dead-letter queue after maxReceiveCount receives."""
     settings = aws_settings(queue_url=queue_url, bucket=bucket, prefix=prefix)
     configure_logging(settings.log_level)
     container = build_container(settings)

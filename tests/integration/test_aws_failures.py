@@ -4,6 +4,7 @@ redrive, and a conditional create on S3 settles a race between two submits."""
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -160,3 +161,17 @@ def test_two_racing_submits_of_one_run_id_get_one_202_and_one_409(aws_stack: Aws
     manifest = aws_stack.objects()["sweeps/runs/run_id=racing-run/manifest.json"]
     assert f'"seed":{winner}' in manifest.decode()
     assert aws_stack.queue_depth(aws_stack.queue_url) == SMALL["shard_count"]
+
+
+def test_ridesweep_run_with_the_aws_backend_submits_and_works_the_queue_to_the_end(
+    aws_stack: AwsStack, tmp_path: Any
+) -> None:
+    request = tmp_path / "request.json"
+    request.write_text(json.dumps({**SMALL, "run_id": "cli-run"}))
+
+    result = CliRunner().invoke(app, ["run", str(request), "--backend", "aws"])
+
+    assert result.exit_code == 0, result.output
+    assert "state succeeded: 2 succeeded" in result.output
+    assert f"s3://{aws_stack.bucket}/sweeps" in result.output
+    assert aws_stack.queue_depth(aws_stack.queue_url) == 0
