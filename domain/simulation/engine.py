@@ -252,17 +252,20 @@ class MarketEngine:
             heappush(heap, first << TIME_SHIFT | RIDER_ARRIVES_TAG | next(sequence) << SEQUENCE_SHIFT)
         end_ms = self.end_ms
         next_snapshot_ms = SNAPSHOT_INTERVAL_MS
-        processed = 0
+        time_shift, kind_shift, kind_mask, subject_mask = TIME_SHIFT, KIND_SHIFT, KIND_MASK, SUBJECT_MASK
+        stopped_at_end = False
         while heap:
             event = heappop(heap)
-            time_ms = event >> TIME_SHIFT
+            time_ms = event >> time_shift
             if time_ms >= next_snapshot_ms:
                 if time_ms >= end_ms:
+                    stopped_at_end = True
                     break
                 next_snapshot_ms = self._snapshot_before(time_ms, next_snapshot_ms)
-            handlers[(event >> KIND_SHIFT) & KIND_MASK](event & SUBJECT_MASK, time_ms)  # type: ignore[misc]
-            processed += 1
-        self.events_processed = processed
+            handlers[(event >> kind_shift) & kind_mask](event & subject_mask, time_ms)  # type: ignore[misc]
+        # Every scheduled event was handled, except those still queued and the one that hit the end.
+        scheduled = next(sequence)
+        self.events_processed = scheduled - len(heap) - (1 if stopped_at_end else 0)
         self._snapshot_before(end_ms, next_snapshot_ms)
 
     def _snapshot_before(self, time_ms: int, next_snapshot_ms: int) -> int:
@@ -443,7 +446,9 @@ class MarketEngine:
         self.newly_waiting.clear()
         self.newly_idle.clear()
         if waiting.members:
-            self._schedule_batch(now)
+            self.batch_pending = True
+            tick = now + self.batch_interval_ms
+            heappush(self.heap, tick << TIME_SHIFT | BATCH_MATCH_TAG | next(self.sequence) << SEQUENCE_SHIFT)
 
     def _candidates(self, now: int) -> list[Candidate]:
         """Every feasible pair of a waiting rider and an idle driver, with its cost.

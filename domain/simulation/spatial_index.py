@@ -53,17 +53,14 @@ class GridIndex:
     def __len__(self) -> int:
         return len(self.members)
 
-    def _cell_index(self, x: float, y: float) -> int:
-        cx = int(x * self._inverse)
-        cy = int(y * self._inverse)
+    def add(self, item: int) -> None:
+        cx = int(self._xs[item] * self._inverse)
+        cy = int(self._ys[item] * self._inverse)
         if cx >= self._nx:
             cx = self._nx - 1
         if cy >= self._ny:
             cy = self._ny - 1
-        return cy * self._nx + cx
-
-    def add(self, item: int) -> None:
-        index = self._cell_index(self._xs[item], self._ys[item])
+        index = cy * self._nx + cx
         cell = self._cells[index]
         if cell is None:
             cell = self._cells[index] = set()
