@@ -123,7 +123,7 @@ def drain_run(
 
     configure_logging("WARNING")  # the progress bar reports each shard; retryable failures still show
     handler = lambda_handler_for(container)
-    last_check = 0.0
+    last_check = float("-inf")
 
     def counting(event: dict[str, Any]) -> dict[str, Any]:
         answer = handler(event)
@@ -175,9 +175,12 @@ def worker(
     )
     report = poller.run(lambda_handler_for(container), drain=drain)
     console.print(
-        f"{report.received} message(s) received: {report.succeeded} done, "
-        f"{report.failed} left for redelivery"
+        f"{report.received} deliveries: {report.succeeded} done, {report.failed} reported as "
+        "failed (SQS delivers those again, then moves them to the dead-letter queue)"
     )
+    if report.transient_errors:
+        err_console.print(f"[yellow]{len(report.transient_errors)} queue call(s) failed and were "
+                          f"retried; last: {report.transient_errors[-1]}[/yellow]")
 
 
 def redrive(
