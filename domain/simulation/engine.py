@@ -64,6 +64,7 @@ QUOTE_DELAY_MS = 1_000
 QUOTE_DECISION_DELAY_MS = 1_000
 DRIVER_DECISION_DELAY_MS = 2_000
 MIN_LEG_MS = 1_000
+SURGE_CELLS_PER_RADIUS = 3
 
 # Plain-int aliases: comparing and indexing with ints is faster than with IntEnum members.
 R_BROWSING = int(RiderState.BROWSING)
@@ -207,10 +208,11 @@ class MarketEngine:
         radius = p.match_radius_km
         self.idle = GridIndex(width, height, radius, self.driver_x, self.driver_y)
         self.waiting = GridIndex(width, height, radius, riders.x, riders.y)
-        self.demand = GridIndex(width, height, p.surge_radius_km, riders.x, riders.y)
+        surge_cell_km = p.surge_radius_km / SURGE_CELLS_PER_RADIUS
+        self.demand = GridIndex(width, height, surge_cell_km, riders.x, riders.y)
         self.idle_for_surge = (
-            GridIndex(width, height, p.surge_radius_km, self.driver_x, self.driver_y)
-            if p.surge_enabled and p.surge_radius_km != radius
+            GridIndex(width, height, surge_cell_km, self.driver_x, self.driver_y)
+            if p.surge_enabled
             else self.idle
         )
 
@@ -327,11 +329,9 @@ class MarketEngine:
         if self.surge_on:
             p = self.params
             radius = p.surge_radius_km
-            surge = surge_multiplier(
-                self.demand.count_within(x, y, radius),
-                self.idle_for_surge.count_within(x, y, radius),
-                p.surge_max_multiplier,
-            )
+            demand = self.demand.count_within(x, y, radius)
+            supply = self.idle_for_surge.count_within(x, y, radius, enough=demand)
+            surge = surge_multiplier(demand, supply, p.surge_max_multiplier)
         self.quoted_surge[rider] = surge
         self.quoted_fare[rider] = self.base_fares[rider] * surge
         if idle.members:

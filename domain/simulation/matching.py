@@ -53,8 +53,14 @@ def match_hungarian(candidates: Iterable[Candidate]) -> list[Assignment]:
     feasible pairs always wins.
     """
     pairs = list(candidates)
-    riders = {rider for rider, _, _ in pairs}
     drivers = {driver for _, driver, _ in pairs}
+    if len(drivers) == len(pairs):
+        # No driver is shared between riders: each rider simply takes its cheapest driver.
+        return [
+            (rider, min((cost, driver) for driver, cost in options)[1])
+            for rider, options in sorted(_options_by_rider(pairs).items())
+        ]
+    riders = {rider for rider, _, _ in pairs}
     if len(riders) <= 1 or len(drivers) <= 1:
         return _solve_one_sided(pairs, riders, drivers)
     assignments: list[Assignment] = []

@@ -8,11 +8,15 @@ NO_DRIVER_ETA_MINUTES = 5.0
 
 
 def surge_multiplier(demand: int, supply: int, maximum: float) -> float:
-    """Browsing or waiting riders (demand) against idle drivers (supply) near the pickup."""
-    if supply == 0:
-        return maximum
+    """Browsing or waiting riders (demand) against idle drivers (supply) near the pickup.
+
+    Only whether supply covers demand, and by how much it falls short, matters: a supply count
+    that stopped at the demand gives the same multiplier.
+    """
     if demand <= supply:
         return 1.0
+    if supply == 0:
+        return maximum
     return min(1.0 + (demand - supply) / supply, maximum)
 
 

@@ -139,28 +139,37 @@ class GridIndex:
                             found.append((item, math.sqrt(squared)))
         return found
 
-    def count_within(self, x: float, y: float, radius: float) -> int:
-        """How many items are at most ``radius`` km from (x, y)."""
+    def count_within(self, x: float, y: float, radius: float, enough: int | None = None) -> int:
+        """How many items are at most ``radius`` km from (x, y); with ``enough``, at least that
+        many once the count reaches it (the count stops there).
+
+        A cell entirely inside the circle counts whole; only cells the circle cuts are checked item
+        by item. Grids meant for counting therefore use cells a few times smaller than the radius.
+        """
+        if enough is not None and enough <= 0:
+            return 0
         cx0, cx1, cy0, cy1 = self._cell_span(x, y, radius)
         xs, ys, cells, nx, size = self._xs, self._ys, self._cells, self._nx, self._cell_km
         limit = radius * radius
+        # Squared distance from the point to the far edge of each column of cells, then each row.
+        far_x = [max(x - cx * size, (cx + 1) * size - x) ** 2 for cx in range(cx0, cx1 + 1)]
+        stop = len(self.members) if enough is None else enough
         count = 0
         for cy in range(cy0, cy1 + 1):
-            row = cy * nx
-            far_y = max(abs(y - cy * size), abs(y - (cy + 1) * size))
-            for cx in range(cx0, cx1 + 1):
-                cell = cells[row + cx]
-                if not cell:
-                    continue
-                far_x = max(abs(x - cx * size), abs(x - (cx + 1) * size))
-                if far_x * far_x + far_y * far_y <= limit:
-                    count += len(cell)
-                    continue
-                for item in cell:
-                    dx = xs[item] - x
-                    dy = ys[item] - y
-                    if dx * dx + dy * dy <= limit:
-                        count += 1
+            far_y = max(y - cy * size, (cy + 1) * size - y) ** 2
+            start = cy * nx + cx0
+            for cell, far in zip(cells[start : start + len(far_x)], far_x, strict=True):
+                if cell:
+                    if far + far_y <= limit:
+                        count += len(cell)
+                    else:
+                        for item in cell:
+                            dx = xs[item] - x
+                            dy = ys[item] - y
+                            if dx * dx + dy * dy <= limit:
+                                count += 1
+                    if count >= stop:
+                        return count
         return count
 
     def nearest_distance(self, x: float, y: float, limit_km: float) -> float:

@@ -19,7 +19,8 @@ from domain.simulation.pricing import (
 
 def test_no_surge_while_idle_drivers_cover_demand() -> None:
     assert surge_multiplier(demand=4, supply=4, maximum=2.0) == 1.0
-    assert surge_multiplier(demand=0, supply=0 + 1, maximum=2.0) == 1.0
+    assert surge_multiplier(demand=0, supply=1, maximum=2.0) == 1.0
+    assert surge_multiplier(demand=0, supply=0, maximum=2.0) == 1.0
 
 
 def test_surge_grows_with_the_excess_of_demand_over_supply() -> None:
@@ -37,6 +38,15 @@ def test_no_idle_driver_nearby_means_the_maximum_surge() -> None:
 @given(st.integers(0, 500), st.integers(0, 500), st.floats(1.0, 10.0))
 def test_surge_stays_within_one_and_the_maximum(demand: int, supply: int, maximum: float) -> None:
     assert 1.0 <= surge_multiplier(demand, supply, maximum) <= maximum
+
+
+@given(st.integers(0, 500), st.integers(0, 500), st.floats(1.0, 10.0))
+def test_a_supply_count_stopped_at_the_demand_gives_the_same_surge(
+    demand: int, supply: int, maximum: float
+) -> None:
+    assert surge_multiplier(demand, min(supply, demand), maximum) == surge_multiplier(
+        demand, supply, maximum
+    )
 
 
 def test_fare_is_base_plus_distance_times_surge() -> None:

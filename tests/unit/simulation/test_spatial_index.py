@@ -54,6 +54,20 @@ def test_count_within_counts_the_items_inside_the_radius(
 
 
 @settings(max_examples=150, deadline=None)
+@given(points, queries, cells, st.integers(0, 10))
+def test_a_count_told_when_it_has_enough_stops_there_but_never_short_of_it(
+    positions: list[tuple[float, float]],
+    query: tuple[float, float, float],
+    cell_km: float,
+    enough: int,
+) -> None:
+    x, y, radius = query
+    index = build(positions, cell_km)
+    full = index.count_within(x, y, radius)
+    assert min(full, enough) <= index.count_within(x, y, radius, enough=enough) <= full
+
+
+@settings(max_examples=150, deadline=None)
 @given(points, queries, cells)
 def test_nearest_distance_is_the_smallest_distance_within_the_limit(
     positions: list[tuple[float, float]], query: tuple[float, float, float], cell_km: float
