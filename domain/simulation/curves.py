@@ -2,7 +2,9 @@
 
 Demand and supply curves average 1 over a day, so a window covering whole days receives the
 requested number of arrivals on average; a window on a peak receives more, a night window fewer.
-Friday and Saturday use a late-night curve, every other day the weekday curve.
+Friday and Saturday use a late-night curve, every other day the weekday curve. A night belongs to
+the evening it started on: until 06:00, the curve is the previous day's (Saturday 02:00 is part of
+Friday night; Friday 02:00 is part of an ordinary Thursday night).
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ CITY_TRAFFIC_SPEED: Curve = (
 FREE_FLOW_SPEED: Curve = (1.0,) * 24
 
 LATE_NIGHT_DAYS = frozenset({"friday", "saturday"})
+NIGHT_ENDS_HOUR = 6
 
 
 def day_and_hour(start_day: str, start_hour: int, run_hour: int) -> tuple[str, int]:
@@ -47,13 +50,20 @@ def day_and_hour(start_day: str, start_hour: int, run_hour: int) -> tuple[str, i
     return day, absolute_hour % 24
 
 
+def is_late_night_day(day: str, hour: int) -> bool:
+    """Whether (day, hour) falls in a Friday or Saturday, nights counted with their evening."""
+    if hour < NIGHT_ENDS_HOUR:
+        day = WEEKDAYS[(WEEKDAYS.index(day) - 1) % 7]
+    return day in LATE_NIGHT_DAYS
+
+
 def rider_demand(day: str, hour: int) -> float:
-    curve = LATE_NIGHT_RIDER_DEMAND if day in LATE_NIGHT_DAYS else WEEKDAY_RIDER_DEMAND
+    curve = LATE_NIGHT_RIDER_DEMAND if is_late_night_day(day, hour) else WEEKDAY_RIDER_DEMAND
     return curve[hour]
 
 
 def driver_supply(day: str, hour: int) -> float:
-    curve = LATE_NIGHT_DRIVER_SUPPLY if day in LATE_NIGHT_DAYS else WEEKDAY_DRIVER_SUPPLY
+    curve = LATE_NIGHT_DRIVER_SUPPLY if is_late_night_day(day, hour) else WEEKDAY_DRIVER_SUPPLY
     return curve[hour]
 
 

@@ -12,6 +12,7 @@ from domain.simulation.curves import (
     WEEKDAY_RIDER_DEMAND,
     curve_mean,
     day_and_hour,
+    is_late_night_day,
     rider_demand,
 )
 from domain.simulation.events import EventKind, pack, unpack
@@ -57,8 +58,16 @@ def test_weekday_peaks_are_in_the_morning_and_evening() -> None:
     assert set(peak_hours) == {7, 8, 17, 18}
 
 
-def test_late_night_is_busier_on_a_friday_than_on_a_monday() -> None:
+def test_friday_night_is_busier_than_a_weekday_night() -> None:
     assert rider_demand("saturday", 1) > 3 * rider_demand("tuesday", 1)
+
+
+def test_a_night_counts_with_the_evening_it_started_on() -> None:
+    # Saturday night runs into Sunday morning; Thursday night into Friday morning is ordinary
+    assert is_late_night_day("sunday", 2)
+    assert not is_late_night_day("friday", 2)
+    assert is_late_night_day("friday", 22)
+    assert not is_late_night_day("sunday", 22)
 
 
 def test_city_traffic_is_free_at_night_and_slowest_at_peaks() -> None:
