@@ -137,6 +137,7 @@ class MarketEngine:
         "quoted_surge",
         "rejections",
         "requote_delay_ms",
+        "rider_cell",
         "rider_counts",
         "rider_driver",
         "rider_state",
@@ -208,6 +209,9 @@ class MarketEngine:
         radius = p.match_radius_km
         self.idle = GridIndex(width, height, radius, self.driver_x, self.driver_y)
         self.waiting = GridIndex(width, height, radius, riders.x, riders.y)
+        # Same geometry, so a rider's cell in one is its cell in the other (riders never move).
+        assert self.idle.geometry == self.waiting.geometry
+        self.rider_cell = self.waiting.cells_of(riders.x, riders.y)
         surge_cell_km = p.surge_radius_km / SURGE_CELLS_PER_RADIUS
         self.demand = GridIndex(width, height, surge_cell_km, riders.x, riders.y)
         self.idle_for_surge = (
@@ -324,7 +328,6 @@ class MarketEngine:
     def _quote(self, rider: int, now: int) -> None:
         x = self.riders.x[rider]
         y = self.riders.y[rider]
-        idle = self.idle
         surge = 1.0
         if self.surge_on:
             p = self.params
@@ -334,44 +337,43 @@ class MarketEngine:
             surge = surge_multiplier(demand, supply, p.surge_max_multiplier)
         self.quoted_surge[rider] = surge
         self.quoted_fare[rider] = self.base_fares[rider] * surge
-        if idle.members:
-            nearest_km = self._nearest_idle_km(rider, x, y)
-            self.quoted_eta_minutes[rider] = nearest_km * self.eta_minutes_per_km
+        # The nearest idle driver within an acceptable ETA, if any. A rider re-quoting after a quote
+        # that found none only needs to look at drivers that became idle since: idle drivers do not
+        # move. With no idle driver at all the ETA is a fixed 5 minutes.
+        idle = self.idle.members
+        entries = self.idle_entries
+        seen = self.idle_entries_seen[rider]
+        if not idle:
+            eta_minutes = NO_DRIVER_ETA_MINUTES
+            nearest_km = math.inf
+        elif seen < 0:
+            nearest_km = self.idle.nearest_distance(x, y, self.acceptable_pickup_km, self.rider_cell[rider])
+            eta_minutes = nearest_km * self.eta_minutes_per_km
         else:
-            self.idle_entries_seen[rider] = len(self.idle_entries)
-            self.quoted_eta_minutes[rider] = NO_DRIVER_ETA_MINUTES
+            nearest_km = self._nearest_new_idle_km(entries[seen:], x, y)
+            eta_minutes = nearest_km * self.eta_minutes_per_km
+        self.idle_entries_seen[rider] = len(entries) if nearest_km == math.inf else -1
+        self.quoted_eta_minutes[rider] = eta_minutes
         decide_at = now + QUOTE_DECISION_DELAY_MS
         heappush(
             self.heap,
             decide_at << TIME_SHIFT | QUOTE_DECISION_TAG | next(self.sequence) << SEQUENCE_SHIFT | rider,
         )
 
-    def _nearest_idle_km(self, rider: int, x: float, y: float) -> float:
-        """Distance to the nearest idle driver, or infinity if none is within an acceptable ETA.
-
-        A rider re-quoting after a quote that found no idle driver within reach only needs to look
-        at drivers that became idle since: idle drivers do not move.
-        """
-        reach = self.acceptable_pickup_km
-        seen = self.idle_entries_seen[rider]
-        entries = self.idle_entries
-        if seen < 0:
-            nearest = self.idle.nearest_distance(x, y, reach)
-        else:
-            idle, xs, ys = self.idle.members, self.driver_x, self.driver_y
-            best = reach * reach
-            found = False
-            for driver in entries[seen:]:
-                if driver in idle:
-                    dx = xs[driver] - x
-                    dy = ys[driver] - y
-                    squared = dx * dx + dy * dy
-                    if squared <= best:
-                        best = squared
-                        found = True
-            nearest = math.sqrt(best) if found else math.inf
-        self.idle_entries_seen[rider] = len(entries) if nearest == math.inf else -1
-        return nearest
+    def _nearest_new_idle_km(self, drivers: list[int], x: float, y: float) -> float:
+        """Nearest of these drivers that are still idle, or infinity if none is within reach."""
+        idle, xs, ys = self.idle.members, self.driver_x, self.driver_y
+        best = self.acceptable_pickup_km * self.acceptable_pickup_km
+        found = False
+        for driver in drivers:
+            if driver in idle:
+                dx = xs[driver] - x
+                dy = ys[driver] - y
+                squared = dx * dx + dy * dy
+                if squared <= best:
+                    best = squared
+                    found = True
+        return math.sqrt(best) if found else math.inf
 
     def _quote_decision(self, rider: int, now: int) -> None:
         p = self.params
@@ -418,7 +420,7 @@ class MarketEngine:
     # ----------------------------------------------------------------------------- matching
 
     def _wait_for_match(self, rider: int, now: int) -> None:
-        self.waiting.add(rider)
+        self.waiting.add(rider, self.rider_cell[rider])
         self.newly_waiting.append(rider)
         if not self.batch_pending:
             self._schedule_batch(now)
@@ -467,15 +469,15 @@ class MarketEngine:
         if self.newly_waiting:
             waiting = self.waiting.members
             new_riders = {rider for rider in self.newly_waiting if rider in waiting}
-            xs, ys, near = self.riders.x, self.riders.y, self.idle.within
+            xs, ys, near, cells = self.riders.x, self.riders.y, self.idle.within, self.rider_cell
             for rider in new_riders:
-                for driver, km in near(xs[rider], ys[rider], radius):
+                for driver, km in near(xs[rider], ys[rider], radius, cells[rider]):
                     candidates.append((rider, driver, km * cost_per_km))
         if self.newly_idle:
             idle = self.idle.members
             xs, ys, near = self.driver_x, self.driver_y, self.waiting.within
             for driver in {driver for driver in self.newly_idle if driver in idle}:
-                for rider, km in near(xs[driver], ys[driver], radius):
+                for rider, km in near(xs[driver], ys[driver], radius, idle[driver]):
                     if rider not in new_riders:
                         candidates.append((rider, driver, km * cost_per_km))
         return candidates

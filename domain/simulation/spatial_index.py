@@ -11,8 +11,10 @@ import functools
 import math
 from collections.abc import Iterable
 
+import numpy as np
+
 MAX_CELLS = 1 << 16
-SCAN_ALL_BELOW = 8
+SCAN_ALL_BELOW = 16
 
 
 class GridIndex:
@@ -53,14 +55,37 @@ class GridIndex:
     def __len__(self) -> int:
         return len(self.members)
 
-    def add(self, item: int) -> None:
-        cx = int(self._xs[item] * self._inverse)
-        cy = int(self._ys[item] * self._inverse)
+    @property
+    def geometry(self) -> tuple[float, int, int]:
+        """(cell size, columns, rows): grids of equal geometry share cell numbers."""
+        return self._cell_km, self._nx, self._ny
+
+    def cell_of(self, x: float, y: float) -> int:
+        cx = int(x * self._inverse)
+        cy = int(y * self._inverse)
         if cx >= self._nx:
             cx = self._nx - 1
         if cy >= self._ny:
             cy = self._ny - 1
-        index = cy * self._nx + cx
+        return cy * self._nx + cx
+
+    def cells_of(self, xs: list[float], ys: list[float]) -> list[int]:
+        """``cell_of`` for many points at once (for items whose position never changes)."""
+        cx = np.minimum((np.asarray(xs, dtype=np.float64) * self._inverse).astype(np.int64), self._nx - 1)
+        cy = np.minimum((np.asarray(ys, dtype=np.float64) * self._inverse).astype(np.int64), self._ny - 1)
+        cells: list[int] = (cy * self._nx + cx).tolist()
+        return cells
+
+    def add(self, item: int, index: int = -1) -> None:
+        """Index ``item`` at its position; ``index``, when given, is its ``cell_of``."""
+        if index < 0:
+            cx = int(self._xs[item] * self._inverse)
+            cy = int(self._ys[item] * self._inverse)
+            if cx >= self._nx:
+                cx = self._nx - 1
+            if cy >= self._ny:
+                cy = self._ny - 1
+            index = cy * self._nx + cx
         cell = self._cells[index]
         if cell is None:
             cell = self._cells[index] = set()
@@ -90,19 +115,23 @@ class GridIndex:
             cy1 if cy1 < last_y else last_y,
         )
 
-    def within(self, x: float, y: float, radius: float) -> list[tuple[int, float]]:
-        """(id, distance) of every item at most ``radius`` km from (x, y)."""
-        inverse, nx = self._inverse, self._nx
+    def within(self, x: float, y: float, radius: float, index: int = -1) -> list[tuple[int, float]]:
+        """(id, distance) of every item at most ``radius`` km from (x, y).
+
+        ``index``, when given, is ``cell_of(x, y)`` (in this grid or one of equal geometry).
+        """
         if radius > self._cell_km:
             return self._within_span(x, y, radius)
         # Within one cell's width: the point's cell and its eight neighbours hold every answer.
-        cx = int(x * inverse)
-        cy = int(y * inverse)
-        if cx >= nx:
-            cx = nx - 1
-        if cy >= self._ny:
-            cy = self._ny - 1
-        index = cy * nx + cx
+        if index < 0:
+            nx = self._nx
+            cx = int(x * self._inverse)
+            cy = int(y * self._inverse)
+            if cx >= nx:
+                cx = nx - 1
+            if cy >= self._ny:
+                cy = self._ny - 1
+            index = cy * nx + cx
         neighbourhood = self._neighbourhoods[index] or self._neighbourhood(index)
         xs, ys, cells = self._xs, self._ys, self._cells
         limit = radius * radius
@@ -172,18 +201,19 @@ class GridIndex:
                         return count
         return count
 
-    def nearest_distance(self, x: float, y: float, limit_km: float) -> float:
+    def nearest_distance(self, x: float, y: float, limit_km: float, index: int = -1) -> float:
         """Distance to the nearest item, or ``math.inf`` when none is within ``limit_km``.
 
         A handful of items are simply all checked. Otherwise the point's cell and its eight
         neighbours come first: an item found there within one cell width is the nearest of all.
-        Only when there is none does the search cover every cell the limit reaches.
+        Only when there is none does the search cover every cell the limit reaches. ``index``,
+        when given, is ``cell_of(x, y)``.
         """
         members = self.members
         if len(members) <= SCAN_ALL_BELOW:
             return _nearest_of(members, self._xs, self._ys, x, y, limit_km)
         cell_km = self._cell_km
-        close = self.within(x, y, min(limit_km, cell_km))
+        close = self.within(x, y, min(limit_km, cell_km), index)
         if close:
             return min(km for _, km in close)
         if limit_km <= cell_km:
