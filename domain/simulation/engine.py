@@ -46,6 +46,7 @@ from domain.simulation.populations import draw_drivers, draw_riders
 from domain.simulation.pricing import (
     NO_DRIVER_ETA_MINUTES,
     driver_accept_probability,
+    eta_reach_km,
     surge_multiplier,
 )
 from domain.simulation.random_streams import RandomStreams, UniformFeed
@@ -100,7 +101,6 @@ def simulate(params: SimulationParameters, seed: int) -> SimulationOutput:
 class MarketEngine:
     __slots__ = (
         "abandoned_by_reason",
-        "acceptable_pickup_km",
         "base_fares",
         "batch_interval_ms",
         "batch_pending",
@@ -117,7 +117,7 @@ class MarketEngine:
         "drivers",
         "earnings",
         "end_ms",
-        "eta_minutes_per_km",
+        "eta_reach_km",
         "events_processed",
         "heap",
         "idle",
@@ -128,11 +128,12 @@ class MarketEngine:
         "match",
         "newly_idle",
         "newly_waiting",
+        "no_driver_eta_acceptable",
         "off_duty_ms",
         "params",
         "planned_pickup_ms",
         "platform_revenue",
-        "quoted_eta_minutes",
+        "quote_eta_acceptable",
         "quoted_fare",
         "quoted_surge",
         "rejections",
@@ -173,12 +174,8 @@ class MarketEngine:
         self.surge_on = p.surge_enabled
         self.batch_interval_ms = p.batch_interval_seconds * 1_000
         self.requote_delay_ms = p.requote_delay_seconds * 1_000
-        # Beyond this distance the quoted ETA is refused whatever its value, so the search for the
-        # nearest idle driver stops there (reporting an infinite ETA).
-        self.acceptable_pickup_km = (
-            p.max_acceptable_eta_minutes / 60.0 * p.mean_speed_kmh * (1.0 + 1e-9)
-        )
-        self.eta_minutes_per_km = 60.0 / p.mean_speed_kmh
+        self.eta_reach_km = eta_reach_km(p.max_acceptable_eta_minutes, p.mean_speed_kmh)
+        self.no_driver_eta_acceptable = p.max_acceptable_eta_minutes >= NO_DRIVER_ETA_MINUTES
         self.base_fares = [p.base_fare + p.per_km_rate * km for km in riders.trip_km]
 
         n = len(riders)
@@ -186,7 +183,7 @@ class MarketEngine:
         self.rejections = [0] * n
         self.quoted_fare = [0.0] * n
         self.quoted_surge = [1.0] * n
-        self.quoted_eta_minutes = [0.0] * n
+        self.quote_eta_acceptable = [False] * n
         self.idle_entries_seen = [-1] * n
         self.deadline_ms = [0] * n
         self.planned_pickup_ms = [0] * n
@@ -337,49 +334,46 @@ class MarketEngine:
             surge = surge_multiplier(demand, supply, p.surge_max_multiplier)
         self.quoted_surge[rider] = surge
         self.quoted_fare[rider] = self.base_fares[rider] * surge
-        # The nearest idle driver within an acceptable ETA, if any. A rider re-quoting after a quote
-        # that found none only needs to look at drivers that became idle since: idle drivers do not
-        # move. With no idle driver at all the ETA is a fixed 5 minutes.
+        # The ETA is acceptable when an idle driver is within reach (or, with none idle at all,
+        # when the fixed 5 minutes are). A rider re-quoting after a quote that found no idle driver
+        # within reach only needs to look at drivers that became idle since: idle drivers do not
+        # move.
         idle = self.idle.members
         entries = self.idle_entries
         seen = self.idle_entries_seen[rider]
         if not idle:
-            eta_minutes = NO_DRIVER_ETA_MINUTES
-            nearest_km = math.inf
-        elif seen < 0:
-            nearest_km = self.idle.nearest_distance(x, y, self.acceptable_pickup_km, self.rider_cell[rider])
-            eta_minutes = nearest_km * self.eta_minutes_per_km
+            eta_acceptable = self.no_driver_eta_acceptable
+            someone_in_reach = False
         else:
-            nearest_km = self._nearest_new_idle_km(entries[seen:], x, y)
-            eta_minutes = nearest_km * self.eta_minutes_per_km
-        self.idle_entries_seen[rider] = len(entries) if nearest_km == math.inf else -1
-        self.quoted_eta_minutes[rider] = eta_minutes
+            if seen < 0:
+                someone_in_reach = self.idle.any_within(x, y, self.eta_reach_km, self.rider_cell[rider])
+            else:
+                someone_in_reach = self._any_new_idle_in_reach(entries[seen:], x, y)
+            eta_acceptable = someone_in_reach
+        self.idle_entries_seen[rider] = -1 if someone_in_reach else len(entries)
+        self.quote_eta_acceptable[rider] = eta_acceptable
         decide_at = now + QUOTE_DECISION_DELAY_MS
         heappush(
             self.heap,
             decide_at << TIME_SHIFT | QUOTE_DECISION_TAG | next(self.sequence) << SEQUENCE_SHIFT | rider,
         )
 
-    def _nearest_new_idle_km(self, drivers: list[int], x: float, y: float) -> float:
-        """Nearest of these drivers that are still idle, or infinity if none is within reach."""
+    def _any_new_idle_in_reach(self, drivers: list[int], x: float, y: float) -> bool:
         idle, xs, ys = self.idle.members, self.driver_x, self.driver_y
-        best = self.acceptable_pickup_km * self.acceptable_pickup_km
-        found = False
+        limit = self.eta_reach_km * self.eta_reach_km
         for driver in drivers:
             if driver in idle:
                 dx = xs[driver] - x
                 dy = ys[driver] - y
-                squared = dx * dx + dy * dy
-                if squared <= best:
-                    best = squared
-                    found = True
-        return math.sqrt(best) if found else math.inf
+                if dx * dx + dy * dy <= limit:
+                    return True
+        return False
 
     def _quote_decision(self, rider: int, now: int) -> None:
         p = self.params
         if self.quoted_fare[rider] > p.max_willingness_to_pay:
             reason = AbandonReason.PRICE
-        elif self.quoted_eta_minutes[rider] > p.max_acceptable_eta_minutes:
+        elif not self.quote_eta_acceptable[rider]:
             reason = AbandonReason.ETA
         elif self.decisions.draw() < p.rider_accept_probability:
             self._accept_quote(rider, now)

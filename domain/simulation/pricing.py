@@ -31,6 +31,15 @@ def quote_eta_minutes(nearest_idle_km: float, mean_speed_kmh: float) -> float:
     return nearest_idle_km / mean_speed_kmh * 60.0
 
 
+def eta_reach_km(max_acceptable_eta_minutes: float, mean_speed_kmh: float) -> float:
+    """The pickup distance whose quoted ETA is exactly the most a rider accepts.
+
+    A quote's ETA is acceptable exactly when some idle driver is within this distance, so the
+    engine only asks whether one is, and never needs the nearest driver's exact distance.
+    """
+    return max_acceptable_eta_minutes / 60.0 * mean_speed_kmh
+
+
 def driver_accept_probability(
     fare: float,
     pickup_km: float,

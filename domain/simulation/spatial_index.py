@@ -201,33 +201,34 @@ class GridIndex:
                         return count
         return count
 
-    def nearest_distance(self, x: float, y: float, limit_km: float, index: int = -1) -> float:
-        """Distance to the nearest item, or ``math.inf`` when none is within ``limit_km``.
+    def any_within(self, x: float, y: float, radius: float, index: int = -1) -> bool:
+        """Whether some item is at most ``radius`` km from (x, y); stops at the first one found.
 
-        A handful of items are simply all checked. Otherwise the point's cell and its eight
-        neighbours come first: an item found there within one cell width is the nearest of all.
-        Only when there is none does the search cover every cell the limit reaches. ``index``,
-        when given, is ``cell_of(x, y)``.
+        A handful of items are simply checked in turn. Otherwise the point's cell and its eight
+        neighbours come first (where a hit is likeliest), then every cell the radius reaches.
+        ``index``, when given, is ``cell_of(x, y)``.
         """
         members = self.members
         if len(members) <= SCAN_ALL_BELOW:
-            return _nearest_of(members, self._xs, self._ys, x, y, limit_km)
-        cell_km = self._cell_km
-        close = self.within(x, y, min(limit_km, cell_km), index)
-        if close:
-            return min(km for _, km in close)
-        if limit_km <= cell_km:
-            return math.inf
-        cx0, cx1, cy0, cy1 = self._cell_span(x, y, min(limit_km, self._diagonal_km))
-        nx, cells = self._nx, self._cells
-        reachable = [
-            item
+            return _any_within(members, self._xs, self._ys, x, y, radius)
+        if index < 0:
+            index = self.cell_of(x, y)
+        cells = self._cells
+        neighbourhood = self._neighbourhoods[index] or self._neighbourhood(index)
+        for near in neighbourhood:
+            cell = cells[near]
+            if cell and _any_within(cell, self._xs, self._ys, x, y, radius):
+                return True
+        if radius <= self._cell_km:
+            return False
+        cx0, cx1, cy0, cy1 = self._cell_span(x, y, min(radius, self._diagonal_km))
+        nx = self._nx
+        return any(
+            _any_within(cell, self._xs, self._ys, x, y, radius)
             for row in range(cy0 * nx, cy1 * nx + 1, nx)
             for cell in cells[row + cx0 : row + cx1 + 1]
             if cell
-            for item in cell
-        ]
-        return _nearest_of(reachable, self._xs, self._ys, x, y, limit_km)
+        )
 
 
 @functools.lru_cache(maxsize=MAX_CELLS)
@@ -241,16 +242,13 @@ def _block_of_nine(index: int, nx: int, ny: int) -> tuple[int, ...]:
     )
 
 
-def _nearest_of(
-    items: Iterable[int], xs: list[float], ys: list[float], x: float, y: float, limit_km: float
-) -> float:
-    best = limit_km * limit_km
-    found = False
+def _any_within(
+    items: Iterable[int], xs: list[float], ys: list[float], x: float, y: float, radius: float
+) -> bool:
+    limit = radius * radius
     for item in items:
         dx = xs[item] - x
         dy = ys[item] - y
-        squared = dx * dx + dy * dy
-        if squared <= best:
-            best = squared
-            found = True
-    return math.sqrt(best) if found else math.inf
+        if dx * dx + dy * dy <= limit:
+            return True
+    return False

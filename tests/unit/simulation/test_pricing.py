@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from domain.simulation.pricing import (
     NO_DRIVER_ETA_MINUTES,
     driver_accept_probability,
+    eta_reach_km,
     fare,
     quote_eta_minutes,
     surge_multiplier,
@@ -56,6 +57,15 @@ def test_fare_is_base_plus_distance_times_surge() -> None:
 def test_quote_eta_is_travel_time_at_the_mean_speed() -> None:
     assert quote_eta_minutes(10.0, 40.0) == pytest.approx(15.0)
     assert quote_eta_minutes(math.inf, 40.0) == NO_DRIVER_ETA_MINUTES
+
+
+@given(st.floats(0.0, 100.0), st.floats(0.5, 240.0), st.floats(5.0, 150.0))
+def test_an_eta_is_acceptable_exactly_when_the_driver_is_within_reach(
+    km: float, max_eta: float, speed: float
+) -> None:
+    reach = eta_reach_km(max_eta, speed)
+    if abs(km - reach) > 1e-9 * max(reach, 1.0):
+        assert (quote_eta_minutes(km, speed) <= max_eta) == (km <= reach)
 
 
 def test_driver_acceptance_is_the_logistic_of_the_score() -> None:

@@ -67,15 +67,16 @@ def test_a_count_told_when_it_has_enough_stops_there_but_never_short_of_it(
     assert min(full, enough) <= index.count_within(x, y, radius, enough=enough) <= full
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(points, queries, cells)
-def test_nearest_distance_is_the_smallest_distance_within_the_limit(
+def test_any_within_tells_whether_some_item_is_inside_the_radius(
     positions: list[tuple[float, float]], query: tuple[float, float, float], cell_km: float
 ) -> None:
-    x, y, limit = query
-    nearest = build(positions, cell_km).nearest_distance(x, y, limit)
-    inside = [d2 for d2 in squared_distances(positions, x, y) if d2 <= limit * limit]
-    assert nearest == (math.sqrt(min(inside)) if inside else math.inf)
+    x, y, radius = query
+    index = build(positions, cell_km)
+    expected = any(d2 <= radius * radius for d2 in squared_distances(positions, x, y))
+    assert index.any_within(x, y, radius) is expected
+    assert index.any_within(x, y, radius, index.cell_of(x, y)) is expected
 
 
 def test_removed_items_are_no_longer_found() -> None:
@@ -86,8 +87,15 @@ def test_removed_items_are_no_longer_found() -> None:
     assert 0 not in index
 
 
-def test_an_empty_index_has_no_nearest_item() -> None:
-    assert build([], 2.0).nearest_distance(3.0, 3.0, 100.0) == math.inf
+def test_an_empty_index_has_nothing_within_any_radius() -> None:
+    assert not build([], 2.0).any_within(3.0, 3.0, 100.0)
+
+
+def test_cells_of_many_points_match_cell_of_each() -> None:
+    positions = [(0.0, 0.0), (WIDTH, HEIGHT), (7.3, 2.2), (19.99, 0.5)]
+    index = build(positions, 2.5)
+    xs, ys = [x for x, _ in positions], [y for _, y in positions]
+    assert index.cells_of(xs, ys) == [index.cell_of(x, y) for x, y in positions]
 
 
 def test_points_on_the_far_edges_of_the_city_are_indexed() -> None:
