@@ -181,7 +181,7 @@ class MarketEngine:
         n = len(riders)
         self.rider_state = [0] * n
         self.rejections = [0] * n
-        self.quoted_fare = [0.0] * n
+        self.quoted_fare = list(self.base_fares)
         self.quoted_surge = [1.0] * n
         self.quote_eta_acceptable = [False] * n
         self.idle_entries_seen = [-1] * n
@@ -325,15 +325,14 @@ class MarketEngine:
     def _quote(self, rider: int, now: int) -> None:
         x = self.riders.x[rider]
         y = self.riders.y[rider]
-        surge = 1.0
-        if self.surge_on:
+        if self.surge_on:  # without surge the quoted fare stays the base fare it starts at
             p = self.params
             radius = p.surge_radius_km
             demand = self.demand.count_within(x, y, radius)
             supply = self.idle_for_surge.count_within(x, y, radius, enough=demand)
             surge = surge_multiplier(demand, supply, p.surge_max_multiplier)
-        self.quoted_surge[rider] = surge
-        self.quoted_fare[rider] = self.base_fares[rider] * surge
+            self.quoted_surge[rider] = surge
+            self.quoted_fare[rider] = self.base_fares[rider] * surge
         # The ETA is acceptable when an idle driver is within reach (or, with none idle at all,
         # when the fixed 5 minutes are). A rider re-quoting after a quote that found no idle driver
         # within reach only needs to look at drivers that became idle since: idle drivers do not
