@@ -209,7 +209,8 @@ class MarketEngine:
         # Same geometry, so a rider's cell in one is its cell in the other (riders never move).
         assert self.idle.geometry == self.waiting.geometry
         self.rider_cell = self.waiting.cells_of(riders.x, riders.y)
-        surge_cell_km = p.surge_radius_km / SURGE_CELLS_PER_RADIUS
+        # Counting grids for surge; without surge the demand grid is never used (one cell suffices).
+        surge_cell_km = p.surge_radius_km / SURGE_CELLS_PER_RADIUS if p.surge_enabled else width + height
         self.demand = GridIndex(width, height, surge_cell_km, riders.x, riders.y)
         self.idle_for_surge = (
             GridIndex(width, height, surge_cell_km, self.driver_x, self.driver_y)

@@ -53,6 +53,9 @@ def match_hungarian(candidates: Iterable[Candidate]) -> list[Assignment]:
     feasible pairs always wins.
     """
     pairs = list(candidates)
+    if len(pairs) == 1:
+        rider, driver, _ = pairs[0]
+        return [(rider, driver)]
     drivers = {driver for _, driver, _ in pairs}
     if len(drivers) == len(pairs):
         # No driver is shared between riders: each rider simply takes its cheapest driver.
@@ -157,5 +160,5 @@ def with_disjoint_shortcut(
 MATCHERS: dict[str, Callable[[list[Candidate]], list[Assignment]]] = {
     "simple": with_disjoint_shortcut(match_simple),
     "cost_based": with_disjoint_shortcut(match_cost_based),
-    "hungarian": with_disjoint_shortcut(match_hungarian),
+    "hungarian": match_hungarian,  # its own shortcut covers disjoint batches
 }
