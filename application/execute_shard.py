@@ -17,7 +17,12 @@ from pydantic import ValidationError as PydanticValidationError
 from application import results_codec as codec
 from domain.contract import ShardMessage, normalise_space
 from domain.errors import MalformedShardMessage, RequestValidationError, ShardFailure
-from domain.fingerprints import canonical_json, parameter_fingerprint, point_seed
+from domain.fingerprints import (
+    canonical_json,
+    config_fingerprint,
+    parameter_fingerprint,
+    point_seed,
+)
 from domain.planning import ParameterSpace
 from domain.simulation import simulate
 from domain.storage_keys import POINT_DATASETS, Dataset, OutcomeStatus, StorageKeys
@@ -81,6 +86,12 @@ def _checked_space(message: ShardMessage) -> ParameterSpace:
         dims, base = normalise_space(message.dimensions, message.base_parameters)
     except RequestValidationError as exc:
         raise ShardFailure("invalid_parameters", str(exc)) from None
+    if config_fingerprint(dims, base, message.seed) != message.config_fingerprint:
+        raise ShardFailure(
+            "fingerprint_mismatch",
+            "the message's dimensions, base parameters and seed do not match its "
+            "config_fingerprint: it was edited or corrupted after the run was planned",
+        )
     space = ParameterSpace(dims, base)
     if space.total_points != message.total_points or not (
         message.start_index < message.end_index_exclusive <= message.total_points

@@ -100,7 +100,7 @@ class Stack:
         from adapters.aws.clients import make_client
         from adapters.memory.queue import InMemoryShardQueue
         from entrypoints.container import build_container
-        from entrypoints.lambda_handler import make_handler
+        from entrypoints.handler import make_handler
         from entrypoints.settings import Settings
 
         self.s3 = make_client("s3")

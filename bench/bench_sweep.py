@@ -54,7 +54,7 @@ def timed_run(workers: int) -> tuple[float, int]:
         return time.perf_counter() - started, points
 
 
-def overhead_share() -> tuple[float, float]:
+def overhead_share() -> float:
     simulated = 0.0
     original = execute_module.simulate
 
@@ -71,14 +71,14 @@ def overhead_share() -> tuple[float, float]:
         wall, _ = timed_run(workers=1)
     finally:
         execute_module.simulate = original
-    return wall, 1.0 - simulated / wall
+    return 1.0 - simulated / wall
 
 
 def main() -> None:
     timed_run(workers=1)  # warm caches (imports, page cache) before measuring
     one, points = timed_run(workers=1)
     two, _ = timed_run(workers=2)
-    wall, share = overhead_share()
+    share = overhead_share()
     rows = [
         ("points in the sweep", f"{points}"),
         ("1 worker process: wall", f"{one:.2f} s"),

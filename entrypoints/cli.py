@@ -59,11 +59,9 @@ ResultsOption = Annotated[
 ]
 
 
-def load_settings(**overrides: Any) -> Settings:
+def load_settings(**overrides: str | None) -> Settings:
     try:
-        settings = Settings.from_env()
-        values = {k: v for k, v in overrides.items() if v is not None}
-        return settings.model_copy(update=values) if values else settings
+        return Settings.from_env_with(**overrides)
     except SettingsError as exc:
         err_console.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(EXIT_INVALID) from None

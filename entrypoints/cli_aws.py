@@ -9,7 +9,6 @@ credentials itself (AWS_ENDPOINT_URL, AWS_PROFILE, ...).
 from __future__ import annotations
 
 import json
-import os
 import time
 import uuid
 from collections.abc import Callable
@@ -64,18 +63,14 @@ def aws_settings(
 ) -> Settings:
     """Settings for the aws backend: the environment, overridden by whichever flags were given,
     validated as a whole so a missing value is named before anything runs."""
-    env = dict(os.environ)
-    env["SWEEP_BACKEND"] = backend
-    for name, value in (
-        ("SHARD_QUEUE_URL", queue_url),
-        ("SWEEP_RESULTS_BUCKET", bucket),
-        ("SWEEP_RESULTS_PREFIX", prefix),
-        ("SHARD_DLQ_URL", dlq_url),
-    ):
-        if value is not None:
-            env[name] = value
     try:
-        return Settings.from_env(env)
+        return Settings.from_env_with(
+            backend=backend,
+            shard_queue_url=queue_url,
+            results_bucket=bucket,
+            results_prefix=prefix,
+            dead_letter_queue_url=dlq_url,
+        )
     except SettingsError as exc:
         err_console.print(f"[red]error:[/red] {exc} (or pass the matching flag)")
         raise typer.Exit(EXIT_INVALID) from None
@@ -96,7 +91,7 @@ class _Context:
 
 def lambda_handler_for(container: Container) -> Callable[[dict[str, Any]], dict[str, Any]]:
     """The deployed Lambda handler over ``container``, called as the SQS trigger would call it."""
-    from entrypoints.lambda_handler import make_handler
+    from entrypoints.handler import make_handler
 
     handler = make_handler(container)
     return lambda event: handler(event, _Context(aws_request_id=f"worker-{uuid.uuid4()}"))

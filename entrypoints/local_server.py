@@ -14,7 +14,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from entrypoints.container import Container, build_container
-from entrypoints.lambda_handler import make_handler
+from entrypoints.handler import make_handler
 from entrypoints.local_runner import execute_bodies
 from entrypoints.logs import configure_logging, get_logger
 from entrypoints.settings import Settings

@@ -2,12 +2,28 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import sys
 
 import structlog
 
 _configured = False
+
+
+class _StderrLogger:
+    """Writes each line to whatever ``sys.stderr`` is now (test runners and CLIs swap it), and
+    never lets a closed or broken stream fail the request that was being logged."""
+
+    def msg(self, message: str) -> None:
+        with contextlib.suppress(ValueError, OSError):
+            print(message, file=sys.stderr, flush=True)
+
+    log = debug = info = warn = warning = error = err = critical = exception = fatal = msg
+
+
+def _stderr_logger(*_args: object) -> _StderrLogger:
+    return _StderrLogger()
 
 
 def configure_logging(level: str = "INFO", *, json: bool | None = None) -> None:
@@ -30,7 +46,7 @@ def configure_logging(level: str = "INFO", *, json: bool | None = None) -> None:
             renderer,
         ],
         wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelName(level)),
-        logger_factory=structlog.PrintLoggerFactory(file=sys.stderr),
+        logger_factory=_stderr_logger,
         cache_logger_on_first_use=True,
     )
     _configured = True

@@ -65,6 +65,18 @@ class Settings(BaseModel):
         except ValidationError as exc:
             raise SettingsError(_describe(exc)) from None
 
+    @classmethod
+    def from_env_with(cls, **overrides: str | None) -> Settings:
+        """The environment with some settings replaced (by field name; ``None`` keeps the
+        environment's value), validated as a whole, as command-line flags need."""
+        env = dict(os.environ)
+        for name, value in overrides.items():
+            if value is not None:
+                alias = cls.model_fields[name].alias
+                assert alias is not None
+                env[alias] = value
+        return cls.from_env(env)
+
     @property
     def limits(self) -> Limits:
         return Limits(

@@ -14,7 +14,7 @@ from domain.contract import Limits, parse_sweep_request
 from domain.planning import SweepPlan, plan_sweep
 from domain.storage_keys import POINT_DATASETS, StorageKeys
 from entrypoints.container import Container, build_container
-from entrypoints.lambda_handler import make_handler
+from entrypoints.handler import make_handler
 from entrypoints.settings import Settings
 
 EVENTS = Path(__file__).parent / "events"

@@ -23,7 +23,7 @@ from dependency_injector import providers
 
 from adapters.memory.blob_store import InMemoryBlobStore
 from entrypoints.container import build_container
-from entrypoints.lambda_handler import make_handler
+from entrypoints.handler import make_handler
 from tests.drills.faults import Delivery, FaultyBlobStore, FaultyShardQueue, SimulatedSqs
 from tests.drills.figures import DrillFigures, compare_with_clean_run
 from tests.drills.hostile import sqs_event

@@ -174,3 +174,16 @@ def test_run_context_records_the_request(finished: Harness) -> None:
     assert json.loads(row["dimensions_json"])["num_drivers"] == [100, 200]
     assert row["source_ip"] == "203.0.113.10"
     assert row["api_request_id"] == "c6af9ac6-7b61-11e6-9a41-93e8deadbeef"
+
+
+def test_an_edited_shard_message_is_recorded_as_a_failure_and_writes_no_points(
+    harness: Harness,
+) -> None:
+    harness.post(request(failure_injection_shards=[]))
+    body = json.loads(harness.container.in_process_queue().take_all()[0])
+    body["seed"] = 7  # the fingerprint no longer matches what the run planned
+    assert harness.deliver([json.dumps(body).encode()]) == []
+    keys = set(harness.objects)
+    failure = next(k for k in keys if "status=failure/shard_id=0/" in k)
+    assert decode(harness.objects[failure]).to_pylist()[0]["error_code"] == "fingerprint_mismatch"
+    assert not [k for k in keys if "status=success/shard_id=0/" in k]
