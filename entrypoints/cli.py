@@ -7,6 +7,7 @@ setting (the message names the field); 3 the run id is taken by another request.
 from __future__ import annotations
 
 import json
+import os
 import sys
 import time
 from pathlib import Path
@@ -268,14 +269,23 @@ def plan(
 def status(
     run_id: Annotated[str, typer.Argument(help="The run id.")],
     results: ResultsOption = None,
+    backend: BackendOption = "local",
+    bucket: BucketOption = None,
+    prefix: PrefixOption = None,
 ) -> None:
     """Show how far a run has got, from its shard outcome records."""
-    settings = load_settings(backend="local", results_dir=str(results) if results else None)
+    settings = (
+        # status only reads S3; the aws backend's queue setting is required but never used here
+        aws_settings(bucket=bucket, prefix=prefix, queue_url=os.environ.get("SHARD_QUEUE_URL") or "unused")
+        if backend == "aws"
+        else load_settings(backend="local", results_dir=str(results) if results else None)
+    )
     container = build_container(settings)
     try:
         state = run_status(run_id, store=container.blob_store(), keys=container.keys())
     except RunNotFound as exc:
-        err_console.print(f"[red]error:[/red] {exc} under {settings.results_dir}")
+        where = settings.results_bucket if backend == "aws" else settings.results_dir
+        err_console.print(f"[red]error:[/red] {exc} under {where}")
         raise typer.Exit(EXIT_FAILED) from None
     console.print_json(json.dumps(state.as_dict()))
     print_status(state)
