@@ -164,7 +164,8 @@ class MarketEngine:
             raise ValueError("too many riders or drivers for one point")
         self.end_ms = p.simulation_minutes * 60_000
         self.heap: list[int] = []
-        self.sequence = itertools.count()
+        # Scheduling order, already shifted into place in the packed event.
+        self.sequence = itertools.count(0, 1 << SEQUENCE_SHIFT)
         self.decisions = UniformFeed(streams.decisions)
         self.speeds = UniformFeed(streams.speeds)
         self.traffic = traffic_by_run_hour(
@@ -250,10 +251,10 @@ class MarketEngine:
         heap, sequence = self.heap, self.sequence
         if self.drivers.arrival_ms:
             first = self.drivers.arrival_ms[0]
-            heappush(heap, first << TIME_SHIFT | DRIVER_ARRIVES_TAG | next(sequence) << SEQUENCE_SHIFT)
+            heappush(heap, first << TIME_SHIFT | DRIVER_ARRIVES_TAG | next(sequence))
         if self.riders.arrival_ms:
             first = self.riders.arrival_ms[0]
-            heappush(heap, first << TIME_SHIFT | RIDER_ARRIVES_TAG | next(sequence) << SEQUENCE_SHIFT)
+            heappush(heap, first << TIME_SHIFT | RIDER_ARRIVES_TAG | next(sequence))
         end_ms = self.end_ms
         next_snapshot_ms = SNAPSHOT_INTERVAL_MS
         time_shift, kind_shift, kind_mask, subject_mask = TIME_SHIFT, KIND_SHIFT, KIND_MASK, SUBJECT_MASK
@@ -268,7 +269,7 @@ class MarketEngine:
                 next_snapshot_ms = self._snapshot_before(time_ms, next_snapshot_ms)
             handlers[(event >> kind_shift) & kind_mask](event & subject_mask, time_ms)  # type: ignore[misc]
         # Every scheduled event was handled, except those still queued and the one that hit the end.
-        scheduled = next(sequence)
+        scheduled = next(sequence) >> SEQUENCE_SHIFT
         self.events_processed = scheduled - len(heap) - (1 if stopped_at_end else 0)
         self._snapshot_before(end_ms, next_snapshot_ms)
 
@@ -291,7 +292,7 @@ class MarketEngine:
         shift_end = now + self.drivers.shift_ms[driver]
         if shift_end < self.end_ms:
             heappush(
-                heap, shift_end << TIME_SHIFT | SHIFT_ENDS_TAG | next(sequence) << SEQUENCE_SHIFT | driver
+                heap, shift_end << TIME_SHIFT | SHIFT_ENDS_TAG | next(sequence) | driver
             )
         following = driver + 1
         if following < len(arrivals):
@@ -299,7 +300,7 @@ class MarketEngine:
                 heap,
                 arrivals[following] << TIME_SHIFT
                 | DRIVER_ARRIVES_TAG
-                | next(sequence) << SEQUENCE_SHIFT
+                | next(sequence)
                 | following,
             )
 
@@ -310,14 +311,14 @@ class MarketEngine:
             self.demand.add(rider)
         heap, sequence, arrivals = self.heap, self.sequence, self.riders.arrival_ms
         quote_at = now + QUOTE_DELAY_MS
-        heappush(heap, quote_at << TIME_SHIFT | QUOTE_TAG | next(sequence) << SEQUENCE_SHIFT | rider)
+        heappush(heap, quote_at << TIME_SHIFT | QUOTE_TAG | next(sequence) | rider)
         following = rider + 1
         if following < len(arrivals):
             heappush(
                 heap,
                 arrivals[following] << TIME_SHIFT
                 | RIDER_ARRIVES_TAG
-                | next(sequence) << SEQUENCE_SHIFT
+                | next(sequence)
                 | following,
             )
 
@@ -355,7 +356,7 @@ class MarketEngine:
         decide_at = now + QUOTE_DECISION_DELAY_MS
         heappush(
             self.heap,
-            decide_at << TIME_SHIFT | QUOTE_DECISION_TAG | next(self.sequence) << SEQUENCE_SHIFT | rider,
+            decide_at << TIME_SHIFT | QUOTE_DECISION_TAG | next(self.sequence) | rider,
         )
 
     def _any_new_idle_in_reach(self, drivers: list[int], x: float, y: float) -> bool:
@@ -393,7 +394,7 @@ class MarketEngine:
             quote_at = now + self.requote_delay_ms
             heappush(
                 self.heap,
-                quote_at << TIME_SHIFT | QUOTE_TAG | next(self.sequence) << SEQUENCE_SHIFT | rider,
+                quote_at << TIME_SHIFT | QUOTE_TAG | next(self.sequence) | rider,
             )
 
     def _accept_quote(self, rider: int, now: int) -> None:
@@ -406,7 +407,7 @@ class MarketEngine:
             self.heap,
             deadline << TIME_SHIFT
             | PATIENCE_RUNS_OUT_TAG
-            | next(self.sequence) << SEQUENCE_SHIFT
+            | next(self.sequence)
             | rider,
         )
         self._wait_for_match(rider, now)
@@ -429,7 +430,7 @@ class MarketEngine:
         if tick <= self.last_batch_ms:
             tick = self.last_batch_ms + interval
         self.batch_pending = True
-        heappush(self.heap, tick << TIME_SHIFT | BATCH_MATCH_TAG | next(self.sequence) << SEQUENCE_SHIFT)
+        heappush(self.heap, tick << TIME_SHIFT | BATCH_MATCH_TAG | next(self.sequence))
 
     def _batch_match(self, _: int, now: int) -> None:
         self.batch_pending = False
@@ -444,7 +445,7 @@ class MarketEngine:
         if waiting.members:
             self.batch_pending = True
             tick = now + self.batch_interval_ms
-            heappush(self.heap, tick << TIME_SHIFT | BATCH_MATCH_TAG | next(self.sequence) << SEQUENCE_SHIFT)
+            heappush(self.heap, tick << TIME_SHIFT | BATCH_MATCH_TAG | next(self.sequence))
 
     def _candidates(self, now: int) -> list[Candidate]:
         """Every feasible pair of a waiting rider and an idle driver, with its cost.
@@ -488,7 +489,7 @@ class MarketEngine:
             rider_driver[rider] = driver
             heappush(
                 heap,
-                decide_at << TIME_SHIFT | DRIVER_DECISION_TAG | next(sequence) << SEQUENCE_SHIFT | rider,
+                decide_at << TIME_SHIFT | DRIVER_DECISION_TAG | next(sequence) | rider,
             )
         offers = len(assignments)
         self.rider_counts[R_WAITING] -= offers
@@ -537,7 +538,7 @@ class MarketEngine:
         if pickup_at <= self.deadline_ms[rider]:
             heappush(
                 self.heap,
-                pickup_at << TIME_SHIFT | PICKUP_TAG | next(self.sequence) << SEQUENCE_SHIFT | rider,
+                pickup_at << TIME_SHIFT | PICKUP_TAG | next(self.sequence) | rider,
             )
 
     # ----------------------------------------------------------------------------- the ride
@@ -590,7 +591,7 @@ class MarketEngine:
         dropoff_at = now + self._travel_ms(self.riders.trip_km[rider], now)
         heappush(
             self.heap,
-            dropoff_at << TIME_SHIFT | DROPOFF_TAG | next(self.sequence) << SEQUENCE_SHIFT | rider,
+            dropoff_at << TIME_SHIFT | DROPOFF_TAG | next(self.sequence) | rider,
         )
 
     def _dropoff(self, rider: int, now: int) -> None:

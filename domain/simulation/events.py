@@ -3,8 +3,9 @@
 An event is one Python int, ``time | kind | sequence | subject``, so the heap compares plain ints:
 ordering by the packed value is ordering by (time, kind rank, scheduling order). The subject (a
 rider or driver id) sits in the low bits and never decides the order because the sequence number
-above it is unique. The engine builds events inline as ``time << TIME_SHIFT | TAG | seq << SEQUENCE_SHIFT
-| subject`` with the precomputed tags below: a function call per event would cost more than the work.
+above it is unique. The engine builds events inline as ``time << TIME_SHIFT | TAG | seq | subject``
+with the precomputed tags below and a sequence counter stepping by ``1 << SEQUENCE_SHIFT``: a
+function call per event would cost more than the work.
 """
 
 from __future__ import annotations
