@@ -172,6 +172,7 @@ def main() -> None:
         ridehail_worker(args.ridehail_worker)
         return
 
+    load_before = os.getloadavg()[0]
     default = time_point({}, max(args.runs, 20))
     large = time_point(LARGE_SCENARIO, args.large_runs)
     rows: list[tuple[str, str]] = [
@@ -192,6 +193,9 @@ def main() -> None:
          f"{large.riders:,} / {large.drivers:,} / {large.completed:,}"),
     ]
     rows += ridehail_rows(args, default, large)
+    rows.append(("machine: cores / 1-minute load average before the run",
+                 f"{os.cpu_count()} / {load_before:.2f} (other work on the machine slows every row)"))
+    rows.append(("python", sys.version.split()[0]))
     width = max(len(name) for name, _ in rows)
     print(f"{'measure':<{width}}  value")
     print(f"{'-' * width}  {'-' * 40}")
