@@ -82,6 +82,9 @@ D_EVALUATING = int(DriverState.EVALUATING)
 D_EN_ROUTE = int(DriverState.EN_ROUTE)
 D_ON_TRIP = int(DriverState.ON_TRIP)
 D_OFF_DUTY = int(DriverState.OFF_DUTY)
+REJECTED_FOR_PRICE = int(AbandonReason.PRICE)
+REJECTED_FOR_ETA = int(AbandonReason.ETA)
+REJECTED_BY_CHANCE = int(AbandonReason.STOCHASTIC)
 UNRESOLVED_RIDER_STATES = (
     RiderState.BROWSING,
     RiderState.WAITING,
@@ -373,14 +376,14 @@ class MarketEngine:
     def _quote_decision(self, rider: int, now: int) -> None:
         p = self.params
         if self.quoted_fare[rider] > p.max_willingness_to_pay:
-            reason = AbandonReason.PRICE
+            reason = REJECTED_FOR_PRICE
         elif not self.quote_eta_acceptable[rider]:
-            reason = AbandonReason.ETA
+            reason = REJECTED_FOR_ETA
         elif self.decisions.draw() < p.rider_accept_probability:
             self._accept_quote(rider, now)
             return
         else:
-            reason = AbandonReason.STOCHASTIC
+            reason = REJECTED_BY_CHANCE
         rejections = self.rejections[rider] + 1
         self.rejections[rider] = rejections
         if rejections > p.max_quote_rejections:
