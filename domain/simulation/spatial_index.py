@@ -1,4 +1,4 @@
-"""A uniform grid over the city for "who is within r km" and "who is nearest" queries.
+"""A uniform grid over the city for "who is within r km", "is anyone within r km" and "how many".
 
 Items are integer ids; their positions live in the caller's coordinate lists, which must not change
 while an item is indexed. Queries return ids in no particular order: callers that need an order
