@@ -184,6 +184,13 @@ def run(
     rate = todo / wall if wall > 0 else 0.0
     console.print(f"{todo} points in {wall:.1f} s ({rate:.1f} points/s)")
     print_status(status)
+    if settings.backend == "local":
+        where = f"--results {settings.results_dir}"
+        console.print(
+            f"next: [bold]ridesweep report {status.run_id} {where}[/bold] (heat maps, ranking) or "
+            f"[bold]ridesweep query health-ranking --run {status.run_id} {where}[/bold]",
+            highlight=False,
+        )
     raise typer.Exit(EXIT_OK if status.state == "succeeded" else EXIT_FAILED)
 
 
