@@ -1,9 +1,12 @@
 from __future__ import annotations
 
+import itertools
 import os
-import tempfile
+import threading
 from collections.abc import Sequence
 from pathlib import Path
+
+_temp_names = itertools.count()  # one counter per process: no two writers share a temp name
 
 
 class FileBlobStore:
@@ -15,6 +18,8 @@ class FileBlobStore:
 
     def __init__(self, root: str | Path) -> None:
         self.root = Path(root).resolve()
+        self._verified_dirs: set[str] = set()
+        self._lock = threading.Lock()
 
     def _path(self, key: str) -> Path:
         path = (self.root / key).resolve()
@@ -22,16 +27,61 @@ class FileBlobStore:
             raise ValueError(f"key {key!r} points outside the results directory")
         return path
 
-    def _write_temp(self, path: Path, data: bytes) -> str:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".part")
+    def _write_path(self, key: str) -> str:
+        """The file for ``key``, its directory created and checked to lie inside the root.
+
+        Writes are the hot path (four per simulated point), so the key is checked lexically and
+        each directory is resolved once, not every component of every key on every write.
+        """
+        parts = key.split("/")
+        if any(p in ("", ".", "..") or "\x00" in p for p in parts):
+            raise ValueError(f"key {key!r} has an empty, '.', '..' or NUL segment")
+        directory = os.path.join(self.root, *parts[:-1])
+        self._ensure_directory(directory, key)
+        return os.path.join(directory, parts[-1])
+
+    def _ensure_directory(self, directory: str, key: str) -> None:
+        """Create ``directory`` level by level below a checked parent: a directory this store
+        makes itself is real and inside the root; one that already exists is resolved once."""
+        if directory in self._verified_dirs:
+            return
+        if directory == str(self.root):
+            os.makedirs(directory, exist_ok=True)
+        else:
+            self._make_checked_directory(directory, key)
+        with self._lock:
+            self._verified_dirs.add(directory)
+
+    def _make_checked_directory(self, directory: str, key: str) -> None:
+        self._ensure_directory(os.path.dirname(directory), key)
+        try:
+            os.mkdir(directory)
+        except FileExistsError:
+            if os.path.islink(directory) or not os.path.isdir(directory):
+                real = Path(directory).resolve()
+                if not real.is_relative_to(self.root) or not real.is_dir():
+                    raise ValueError(f"key {key!r} points outside the results directory") from None
+
+    def _write_temp(self, path: str, data: bytes) -> str:
+        directory = os.path.dirname(path)
+        tmp = os.path.join(directory, f".tmp-{os.getpid()}-{next(_temp_names)}.part")
+        try:
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+        except FileNotFoundError:  # directories were removed since they were checked: check again
+            with self._lock:
+                self._verified_dirs.clear()
+            raise
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
         return tmp
 
     def put(self, key: str, data: bytes) -> None:
-        path = self._path(key)
-        tmp = self._write_temp(path, data)
+        try:
+            path = self._write_path(key)
+            tmp = self._write_temp(path, data)
+        except FileNotFoundError:
+            path = self._write_path(key)
+            tmp = self._write_temp(path, data)
         os.replace(tmp, path)
 
     def put_many(self, items: Sequence[tuple[str, bytes]]) -> None:
@@ -39,7 +89,7 @@ class FileBlobStore:
             self.put(key, data)
 
     def create_if_absent(self, key: str, data: bytes) -> bool:
-        path = self._path(key)
+        path = self._write_path(key)
         tmp = self._write_temp(path, data)
         try:
             os.link(tmp, path)
