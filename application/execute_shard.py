@@ -126,7 +126,7 @@ def _run_points(
                             keys.point_object(
                                 dataset, message.run_date, message.run_id, message.shard_id, point_index
                             ),
-                            codec.encode(table),
+                            codec.encode(table, statistics=False),
                         )
                         for dataset, table in tables.items()
                     ]
@@ -201,13 +201,19 @@ def _write_outcome(
 
 
 class _BackgroundWriter:
-    """Writes one point's objects while the next point simulates; at most two batches in flight."""
+    """Writes points' objects while the next points simulate.
 
-    MAX_IN_FLIGHT = 2
+    Several batches are in flight at once because a remote store's latency (tens of ms per call)
+    exceeds a point's simulation time: with one batch at a time the writes, not the simulation,
+    set the pace. The bound keeps memory flat on long shards.
+    """
+
+    WRITERS = 4
+    MAX_IN_FLIGHT = 8
 
     def __init__(self, store: BlobStore) -> None:
         self._store = store
-        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="shard-writer")
+        self._pool = ThreadPoolExecutor(max_workers=self.WRITERS, thread_name_prefix="shard-writer")
         self._pending: list[Future[None]] = []
 
     def submit(self, items: Sequence[tuple[str, bytes]]) -> None:

@@ -31,10 +31,10 @@ REQUEST = {
 }
 
 
-def queued_bodies(settings: Settings) -> tuple[list[bytes], int]:
+def queued_bodies(settings: Settings, layout: str = "per_point") -> tuple[list[bytes], int]:
     container = build_container(settings)
     answer = submit_sweep(
-        REQUEST,
+        {**REQUEST, "output_layout": layout},
         RequestSource(kind="local"),
         store=container.blob_store(),
         queue=container.shard_queue(),
@@ -45,16 +45,16 @@ def queued_bodies(settings: Settings) -> tuple[list[bytes], int]:
     return container.in_process_queue().take_all(), int(answer.body["total_points"])
 
 
-def timed_run(workers: int) -> tuple[float, int]:
+def timed_run(workers: int, layout: str = "per_point") -> tuple[float, int]:
     with tempfile.TemporaryDirectory() as root:
         settings = Settings(SWEEP_BACKEND="local", SWEEP_RESULTS_DIR=str(Path(root) / "results"))
-        bodies, points = queued_bodies(settings)
+        bodies, points = queued_bodies(settings, layout)
         started = time.perf_counter()
         execute_bodies(bodies, settings, workers=workers)
         return time.perf_counter() - started, points
 
 
-def overhead_share() -> float:
+def overhead_share(layout: str = "per_point") -> float:
     simulated = 0.0
     original = execute_module.simulate
 
@@ -68,7 +68,7 @@ def overhead_share() -> float:
 
     execute_module.simulate = timed_simulate  # type: ignore[assignment]
     try:
-        wall, _ = timed_run(workers=1)
+        wall, _ = timed_run(workers=1, layout=layout)
     finally:
         execute_module.simulate = original
     return 1.0 - simulated / wall
@@ -79,6 +79,7 @@ def main() -> None:
     one, points = timed_run(workers=1)
     two, _ = timed_run(workers=2)
     share = overhead_share()
+    share_per_shard = overhead_share("per_shard")
     rows = [
         ("points in the sweep", f"{points}"),
         ("1 worker process: wall", f"{one:.2f} s"),
@@ -87,6 +88,7 @@ def main() -> None:
         ("2 worker processes: points/s", f"{points / two:.1f}"),
         ("speed-up 2 vs 1 workers", f"{one / two:.2f}x"),
         ("worker time outside the simulation", f"{share:.1%} (target ≤ 15 %)"),
+        ("  the same with output_layout per_shard", f"{share_per_shard:.1%}"),
     ]
     width = max(len(name) for name, _ in rows)
     print(f"{'measure':<{width}}  value")
