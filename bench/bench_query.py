@@ -17,7 +17,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from application.submit_sweep import RequestSource, submit_sweep
+from application.submit_sweep import RequestSource
+from entrypoints import use_cases
 from entrypoints.cli_analytics import open_run, run_preset
 from entrypoints.container import build_container
 from entrypoints.local_runner import execute_bodies
@@ -44,15 +45,7 @@ def request(run_id: str, layout: str) -> dict[str, Any]:
 def write_run(results_dir: Path, run_id: str, layout: str) -> Settings:
     settings = Settings(SWEEP_BACKEND="local", SWEEP_RESULTS_DIR=str(results_dir))
     container = build_container(settings)
-    submit_sweep(
-        request(run_id, layout),
-        RequestSource(kind="local"),
-        store=container.blob_store(),
-        queue=container.shard_queue(),
-        clock=container.clock(),
-        keys=container.keys(),
-        limits=container.limits(),
-    )
+    use_cases.submit(container, request(run_id, layout), RequestSource(kind="local"))
     workers = max(1, min(4, os.cpu_count() or 1))
     execute_bodies(container.in_process_queue().take_all(), settings, workers=workers)
     return settings

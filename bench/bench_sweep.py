@@ -14,7 +14,8 @@ import time
 from pathlib import Path
 
 import application.execute_shard as execute_module
-from application.submit_sweep import RequestSource, submit_sweep
+from application.submit_sweep import RequestSource
+from entrypoints import use_cases
 from entrypoints.container import build_container
 from entrypoints.local_runner import execute_bodies
 from entrypoints.settings import Settings
@@ -33,14 +34,8 @@ REQUEST = {
 
 def queued_bodies(settings: Settings, layout: str = "per_point") -> tuple[list[bytes], int]:
     container = build_container(settings)
-    answer = submit_sweep(
-        {**REQUEST, "output_layout": layout},
-        RequestSource(kind="local"),
-        store=container.blob_store(),
-        queue=container.shard_queue(),
-        clock=container.clock(),
-        keys=container.keys(),
-        limits=container.limits(),
+    answer = use_cases.submit(
+        container, {**REQUEST, "output_layout": layout}, RequestSource(kind="local")
     )
     return container.in_process_queue().take_all(), int(answer.body["total_points"])
 

@@ -14,8 +14,7 @@ from typing import Any
 
 import structlog
 
-from application.run_status import run_status
-from application.submit_sweep import RequestSource, submit_sweep
+from application.submit_sweep import RequestSource
 from domain.contract import MAX_REQUEST_BYTES
 from domain.errors import (
     MalformedJson,
@@ -24,6 +23,7 @@ from domain.errors import (
     RunConflict,
     RunNotFound,
 )
+from entrypoints import use_cases
 from entrypoints.container import Container
 from entrypoints.logs import get_logger
 from ports.errors import TransientError
@@ -121,21 +121,13 @@ def _route(request: ApiRequest, container: Container) -> tuple[int, dict[str, An
         structlog.contextvars.bind_contextvars(
             run_id=payload.get("run_id") if isinstance(payload, dict) else None
         )
-        result = submit_sweep(
-            payload,
-            request.source,
-            store=container.blob_store(),
-            queue=container.shard_queue(),
-            clock=container.clock(),
-            keys=container.keys(),
-            limits=container.limits(),
-        )
+        result = use_cases.submit(container, payload, request.source)
         return result.http_status, result.body
     match = _STATUS_PATH.search(request.path)
     if match:
         if request.method != "GET":
             return 405, {"error": "method_not_allowed", "message": "use GET /sweep-run/{run_id}"}
-        status = run_status(match.group(1), store=container.blob_store(), keys=container.keys())
+        status = use_cases.status(container, match.group(1))
         return 200, status.as_dict()
     return 404, {"error": "not_found", "message": f"no route for {request.method} {request.path}"}
 

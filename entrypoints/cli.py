@@ -28,9 +28,10 @@ from rich.progress import (
 from rich.table import Table
 from rich.text import Text
 
-from application.run_status import RunStatus, run_status
-from application.submit_sweep import RequestSource, submit_sweep
+from application.run_status import RunStatus
+from application.submit_sweep import RequestSource
 from domain.errors import RequestValidationError, RunConflict, RunNotFound
+from entrypoints import use_cases
 from entrypoints.cli_aws import (
     BackendOption,
     BucketOption,
@@ -120,14 +121,8 @@ def run(
         payload["run_id"] = run_id
     container = build_container(settings)
     try:
-        accepted = submit_sweep(
-            payload,
-            RequestSource(kind="cli", user_agent="ridesweep-cli"),
-            store=container.blob_store(),
-            queue=container.shard_queue(),
-            clock=container.clock(),
-            keys=container.keys(),
-            limits=container.limits(),
+        accepted = use_cases.submit(
+            container, payload, RequestSource(kind="cli", user_agent="ridesweep-cli")
         )
     except RequestValidationError as exc:
         report_invalid(exc)
@@ -179,7 +174,7 @@ def run(
             )
             raise typer.Exit(EXIT_FAILED) from None
     wall = time.perf_counter() - started
-    status = run_status(body["run_id"], store=container.blob_store(), keys=container.keys())
+    status = use_cases.status(container, body["run_id"])
     print_metrics_table(container, status)
     rate = todo / wall if wall > 0 else 0.0
     console.print(f"{todo} points in {wall:.1f} s ({rate:.1f} points/s)")
@@ -289,7 +284,7 @@ def status(
     )
     container = build_container(settings)
     try:
-        state = run_status(run_id, store=container.blob_store(), keys=container.keys())
+        state = use_cases.status(container, run_id)
     except RunNotFound as exc:
         where = settings.results_bucket if backend == "aws" else settings.results_dir
         err_console.print(f"[red]error:[/red] {exc} under {where}")

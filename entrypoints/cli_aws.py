@@ -114,7 +114,7 @@ def drain_run(
 ) -> WorkerReport:
     """Work the shard queue until ``run_id`` is no longer running, or until the queue holds
     nothing more (its last shards then sit in the dead-letter queue, or with another worker)."""
-    from application.run_status import run_status
+    from entrypoints import use_cases
 
     configure_logging("WARNING")  # the progress bar reports each shard; retryable failures still show
     handler = lambda_handler_for(container)
@@ -132,7 +132,7 @@ def drain_run(
         if time.monotonic() - last_check < status_every_seconds:
             return False
         last_check = time.monotonic()
-        status = run_status(run_id, store=container.blob_store(), keys=container.keys())
+        status = use_cases.status(container, run_id)
         return status.state != "running"
 
     return shard_poller(container, settings).run(counting, drain=True, until=finished)

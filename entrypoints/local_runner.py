@@ -9,7 +9,8 @@ from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wai
 from dataclasses import dataclass
 from typing import Any
 
-from application.execute_shard import ShardResult, execute_shard
+from application.execute_shard import ShardResult
+from entrypoints import use_cases
 from entrypoints.container import Container, build_container
 from entrypoints.settings import Settings
 
@@ -51,14 +52,7 @@ def _execute(container: Container, body: bytes, on_points: ProgressCallback | No
         if on_points is not None:
             on_points(1)
 
-    return execute_shard(
-        body,
-        attempt=1,
-        store=container.blob_store(),
-        keys=container.keys(),
-        clock=container.clock(),
-        on_point=one_point,
-    )
+    return use_cases.execute(container, body, on_point=one_point)
 
 
 def _init_worker(settings: Settings, progress: Any) -> None:

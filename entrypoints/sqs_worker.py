@@ -12,6 +12,7 @@ from typing import Any
 import structlog
 
 from domain.errors import MalformedShardMessage
+from entrypoints import use_cases
 from entrypoints.container import Container
 from entrypoints.logs import get_logger
 from ports.errors import TransientError
@@ -35,8 +36,6 @@ def handle_sqs_event(event: dict[str, Any], container: Container) -> dict[str, A
 
 def _process_record(record: dict[str, Any], container: Container) -> bool:
     """True when the record is done with (success, skipped or a recorded failure)."""
-    from application.execute_shard import execute_shard  # numpy and pyarrow: worker path only
-
     log = get_logger().bind(message_id=record.get("messageId"))
     attempt = _attempt(record)
     started = time.perf_counter()
@@ -45,14 +44,7 @@ def _process_record(record: dict[str, Any], container: Container) -> bool:
         try:
             if not isinstance(body, str):
                 raise MalformedShardMessage("the record has no text body")
-            result = execute_shard(
-                body,
-                attempt=attempt,
-                store=container.blob_store(),
-                keys=container.keys(),
-                clock=container.clock(),
-                on_point=_log_point,
-            )
+            result = use_cases.execute(container, body, attempt=attempt, on_point=_log_point)
         except MalformedShardMessage as exc:
             log.error("shard_message_malformed", error=str(exc), attempt=attempt)
             return False

@@ -15,7 +15,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from application.submit_sweep import RequestSource, submit_sweep
+from application.submit_sweep import RequestSource
+from entrypoints import use_cases
 from entrypoints.container import build_container
 from entrypoints.local_runner import execute_bodies
 from entrypoints.settings import Settings
@@ -48,15 +49,7 @@ def sweep_request(run_id: str, layout: str) -> dict[str, Any]:
 def run_sweep(results_dir: Path, request: dict[str, Any]) -> Settings:
     settings = Settings(SWEEP_BACKEND="local", SWEEP_RESULTS_DIR=str(results_dir))
     container = build_container(settings)
-    submit_sweep(
-        request,
-        RequestSource(kind="local"),
-        store=container.blob_store(),
-        queue=container.shard_queue(),
-        clock=container.clock(),
-        keys=container.keys(),
-        limits=container.limits(),
-    )
+    use_cases.submit(container, request, RequestSource(kind="local"))
     execute_bodies(container.in_process_queue().take_all(), settings, container=container)
     return settings
 

@@ -11,7 +11,8 @@ from typing import Any
 import pytest
 
 from adapters.aws.sqs_poller import SqsPoller, WorkerReport
-from application.run_status import RunStatus, run_status
+from application.run_status import RunStatus
+from entrypoints import use_cases
 from entrypoints.settings import Settings
 from tests.harness import Harness
 
@@ -53,8 +54,7 @@ class AwsStack:
         return {k: self.s3.get_object(Bucket=self.bucket, Key=k)["Body"].read() for k in keys}
 
     def status(self, harness: Harness, run_id: str) -> RunStatus:
-        container = harness.container
-        return run_status(run_id, store=container.blob_store(), keys=container.keys())
+        return use_cases.status(harness.container, run_id)
 
     def queue_depth(self, url: str) -> int:
         names = ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"]
