@@ -165,10 +165,7 @@ def _normalise(shape: SweepRequest, limits: Limits) -> NormalisedRequest:
     errors: list[ErrorDetail] = []
     if not is_valid_run_id(shape.run_id):
         errors.append(ErrorDetail(("run_id",), f"{RUN_ID_RULE}, got {_clip(repr(shape.run_id))}"))
-    dimensions = _normalise_dimensions(shape.dimensions, errors)
-    base = _normalise_base(shape.base_parameters, shape.dimensions, errors)
-    if not errors:
-        _check_ordered_pairs(dimensions, base, errors)
+    dimensions, base = _normalise_space_into(shape.dimensions, shape.base_parameters, errors)
     if (shape.shard_count is None) == (shape.shard_size is None):
         errors.append(
             ErrorDetail(
@@ -222,12 +219,22 @@ def normalise_space(
 ) -> tuple[dict[str, tuple[Scalar, ...]], dict[str, Scalar]]:
     """Normalise a parameter space on its own (a worker re-checks what a message carries)."""
     errors: list[ErrorDetail] = []
-    dims = _normalise_dimensions(dimensions, errors)
-    base = _normalise_base(base_parameters, dimensions, errors)
-    if not errors:
-        _check_ordered_pairs(dims, base, errors)
+    dims, base = _normalise_space_into(dimensions, base_parameters, errors)
     if errors:
         raise RequestValidationError(errors)
+    return dims, base
+
+
+def _normalise_space_into(
+    dimensions: dict[str, list[Any]], base_parameters: dict[str, Any], errors: list[ErrorDetail]
+) -> tuple[dict[str, tuple[Scalar, ...]], dict[str, Scalar]]:
+    """Dimensions and base parameters, normalised; problems are appended to ``errors``. The
+    cross-field pairs are checked only once every value is valid, so they compare real numbers."""
+    found_before = len(errors)
+    dims = _normalise_dimensions(dimensions, errors)
+    base = _normalise_base(base_parameters, dimensions, errors)
+    if len(errors) == found_before:
+        _check_ordered_pairs(dims, base, errors)
     return dims, base
 
 
