@@ -115,7 +115,7 @@ def _run_points(
     per_shard: dict[Dataset, list[Any]] = {d: [] for d in POINT_DATASETS}
     with _BackgroundWriter(store) as writer:
         for point_index in indexes:
-            tables = _simulate_point(message, space, point_index)
+            tables = point_tables_for(message, space, point_index)
             if message.output_layout == "per_shard":
                 for dataset, table in tables.items():
                     per_shard[dataset].append(table)
@@ -146,9 +146,10 @@ def _run_points(
     return len(indexes)
 
 
-def _simulate_point(
+def point_tables_for(
     message: ShardMessage, space: ParameterSpace, point_index: int
 ) -> dict[Dataset, Any]:
+    """Simulate one point of the message's space and return its four per-point tables."""
     effective = space.effective_values(point_index)
     selected = space.point_at(point_index)
     seed = point_seed(message.seed, point_index)

@@ -262,10 +262,9 @@ def raw_worker_seconds(stack: Stack, repeats: int) -> float:
     """The default point by hand with plain boto3: receive, simulate, encode the four per-point
     tables and the outcome, put them one after another, delete."""
     from application import results_codec as codec
+    from application.execute_shard import point_tables_for
     from domain.contract import ShardMessage, normalise_space
-    from domain.fingerprints import canonical_json, parameter_fingerprint, point_seed
     from domain.planning import ParameterSpace
-    from domain.simulation import simulate
 
     wall = 0.0
     for _ in range(repeats):
@@ -274,19 +273,7 @@ def raw_worker_seconds(stack: Stack, repeats: int) -> float:
         [received] = stack.sqs.receive_message(QueueUrl=stack.queue_url, WaitTimeSeconds=1)["Messages"]
         message = ShardMessage.model_validate_json(received["Body"])
         space = ParameterSpace(*normalise_space(message.dimensions, message.base_parameters))
-        effective, selected = space.effective_values(0), space.point_at(0)
-        seed = point_seed(message.seed, 0)
-        tables = codec.point_tables(
-            shard_id=0,
-            point_index=0,
-            output=simulate(space.parameters_at(0), seed),
-            effective=effective,
-            selected=selected,
-            point_seed=seed,
-            parameter_fingerprint=parameter_fingerprint(effective, seed),
-            effective_json=canonical_json(effective),
-            selected_json=canonical_json(selected),
-        )
+        tables = point_tables_for(message, space, 0)
         for dataset, table in tables.items():
             key = f"raw/{message.run_id}/{dataset}/part-0.parquet"
             stack.s3.put_object(Bucket=stack.bucket, Key=key, Body=codec.encode(table))
