@@ -15,7 +15,8 @@ import decimal
 import io
 import json
 import os
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 from urllib.parse import urlsplit
@@ -181,6 +182,18 @@ def _settings(results: Path | None) -> Settings:
     return settings.model_copy(update={"results_dir": str(results)}) if results else settings
 
 
+@contextmanager
+def _user_errors(settings: Settings, backend: str) -> Iterator[None]:
+    """The errors a user can cause in `query` and `report`, as messages and exit codes."""
+    try:
+        yield
+    except (QueryParameterError, AnalyticsSetupError) as exc:
+        raise _fail(str(exc), EXIT_INVALID) from None
+    except RunNotFound as exc:
+        where = settings.results_bucket if backend == "aws" else settings.results_dir
+        raise _fail(f"{exc} under {where}", EXIT_FAILED) from None
+
+
 def register(app: typer.Typer) -> None:
     """Add `query` and `report` to the CLI."""
 
@@ -218,16 +231,10 @@ def register(app: typer.Typer) -> None:
         import duckdb
 
         try:
-            text = render(sql if sql is not None else load_preset(preset or ""), values)
-            with open_run(run, settings, backend) as queries:  # type: ignore[arg-type]
-                table = queries.query(text)
-        except QueryParameterError as exc:
-            raise _fail(str(exc), EXIT_INVALID) from None
-        except AnalyticsSetupError as exc:
-            raise _fail(str(exc), EXIT_INVALID) from None
-        except RunNotFound as exc:
-            where = settings.results_bucket if backend == "aws" else settings.results_dir
-            raise _fail(f"{exc} under {where}", EXIT_FAILED) from None
+            with _user_errors(settings, backend):
+                text = render(sql if sql is not None else load_preset(preset or ""), values)
+                with open_run(run, settings, backend) as queries:  # type: ignore[arg-type]
+                    table = queries.query(text)
         except duckdb.Error as exc:
             raise _fail(f"query failed: {exc}", EXIT_INVALID) from None
         if output_format == "table":
@@ -254,16 +261,8 @@ def register(app: typer.Typer) -> None:
         if backend not in ("local", "aws"):
             raise _fail(f"--backend must be local or aws, got {backend!r}", EXIT_INVALID)
         settings = _settings(results)
-        try:
-            with open_run(run_id, settings, backend) as queries:  # type: ignore[arg-type]
-                html = build_report(queries, run_id, top=top)
-        except QueryParameterError as exc:
-            raise _fail(str(exc), EXIT_INVALID) from None
-        except AnalyticsSetupError as exc:
-            raise _fail(str(exc), EXIT_INVALID) from None
-        except RunNotFound as exc:
-            where = settings.results_bucket if backend == "aws" else settings.results_dir
-            raise _fail(f"{exc} under {where}", EXIT_FAILED) from None
+        with _user_errors(settings, backend), open_run(run_id, settings, backend) as queries:  # type: ignore[arg-type]
+            html = build_report(queries, run_id, top=top)
         directory = out if out is not None else Path(settings.results_dir) / "reports"
         directory.mkdir(parents=True, exist_ok=True)
         path = directory / f"report-{run_id}.html"
