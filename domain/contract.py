@@ -7,7 +7,6 @@ with a ``loc`` path so that one 400 answer names all offending fields.
 
 from __future__ import annotations
 
-import math
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -25,7 +24,7 @@ from pydantic import (
 from pydantic import ValidationError as PydanticValidationError
 
 from domain.errors import ErrorDetail, Loc, RequestValidationError
-from domain.parameters import ORDERED_PAIRS, PARAMETERS, Scalar
+from domain.parameters import ORDERED_PAIRS, PARAMETERS, Scalar, show_value
 
 SCHEMA_VERSION: Literal["v1"] = "v1"
 RUN_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"
@@ -363,29 +362,13 @@ def _details_from_pydantic(exc: PydanticValidationError) -> list[ErrorDetail]:
         if err["type"] == "string_pattern_mismatch" and loc == ("run_id",):
             msg = f"{RUN_ID_RULE}, got {_clip(repr(err.get('input')))}"
         elif err["type"] not in _FRIENDLY:
-            msg = f"{msg[:1].lower()}{msg[1:]}, got {_clip(_render_input(err.get('input')))}"
+            msg = f"{msg[:1].lower()}{msg[1:]}, got {_clip(show_value(err.get('input')))}"
         details.append(ErrorDetail(loc, msg))
     return details
 
 
-def _render_input(value: object) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float) and not math.isfinite(value):
-        return str(value)
-    if isinstance(value, dict):
-        return "an object"
-    if isinstance(value, list):
-        return "a list"
-    return repr(value)
-
-
 def _kind(value: object) -> str:
-    if isinstance(value, str):
-        return "a string"
-    return _render_input(value)
+    return "a string" if isinstance(value, str) else show_value(value)
 
 
 def _clip(text: str, limit: int = 80) -> str:

@@ -91,11 +91,14 @@ def _fmt(number: float | None) -> str:
 
 
 def _show(value: Any) -> str:
-    text = repr(value) if isinstance(value, str) else _json_like(value)
+    text = show_value(value)
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-def _json_like(value: Any) -> str:
+def show_value(value: Any) -> str:
+    """A decoded JSON value as a user wrote it, for error messages (strings quoted)."""
+    if isinstance(value, str):
+        return repr(value)
     if value is None:
         return "null"
     if isinstance(value, bool):
