@@ -4,6 +4,7 @@
 """
 
 from domain.simulation.engine import simulate
+from domain.simulation.model_version import SIMULATION_MODEL
 from domain.simulation.outputs import SimulationOutput
 
-__all__ = ["SimulationOutput", "simulate"]
+__all__ = ["SIMULATION_MODEL", "SimulationOutput", "simulate"]
