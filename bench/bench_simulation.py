@@ -45,10 +45,12 @@ LARGE_SCENARIO: dict[str, Any] = {
     "request_window_minutes": 240,
     "simulation_minutes": 300,
     "surge_enabled": True,
-    "surge_radius_km": 2.0,
+    "surge_zone_km": 2.0,
     "surge_max_multiplier": 1.3,
     "commission_rate": 0.15,
     "match_radius_km": 1.5,
+    "city_width_km": 46.0,
+    "city_height_km": 38.0,
 }
 
 

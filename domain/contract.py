@@ -24,7 +24,13 @@ from pydantic import (
 from pydantic import ValidationError as PydanticValidationError
 
 from domain.errors import ErrorDetail, Loc, RequestValidationError
-from domain.parameters import ORDERED_PAIRS, PARAMETERS, Scalar, show_value
+from domain.parameters import (
+    ORDERED_PAIRS,
+    PARAMETERS,
+    Scalar,
+    show_value,
+    unknown_parameter_message,
+)
 
 SCHEMA_VERSION: Literal["v1"] = "v1"
 RUN_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"
@@ -345,7 +351,7 @@ def _candidates(
 
 
 def _unknown_parameter(name: str) -> str:
-    return f"unknown parameter {_clip(repr(name))}; known parameters: " + ", ".join(PARAMETERS)
+    return unknown_parameter_message(name)  # a removed parameter's message names its replacement
 
 
 _FRIENDLY = {

@@ -1,6 +1,6 @@
 """The simulation's parameters, defined once.
 
-Every parameter of SIMULATION.md is a field of :class:`SimulationParameters`; its type, default,
+Every simulation parameter (docs/model.md) is a field of :class:`SimulationParameters`; its type, default,
 range and unit live in the field's metadata. Request validation, effective parameters and the
 typed Parquet/Athena columns are all generated from this one table.
 """
@@ -19,6 +19,7 @@ Scalar = bool | int | float | str
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 MATCHING_ALGORITHMS = ("simple", "cost_based", "hungarian")
 TRAFFIC_PROFILES = ("none", "city")
+REPOSITION_POLICIES = ("none", "toward_demand")
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,44 +136,101 @@ def _p(
 
 @dataclass(frozen=True, slots=True)
 class SimulationParameters:
-    """The fully resolved parameters of one simulation run (defaults included)."""
+    """The fully resolved parameters of one simulation run (defaults included).
+
+    docs/model.md explains what each lever does; ``ridesweep params`` lists this table.
+    """
 
     num_riders: int = _p("int", 500, unit="riders", lo=1, hi=1_000_000,
-                         doc="riders requested over the window, before demand shaping")
-    num_drivers: int = _p("int", 100, unit="drivers", lo=1, hi=200_000)
+                         doc="expected riders arriving over the request window (the hourly curve "
+                             "shapes when they arrive, not how many)")
+    num_drivers: int = _p("int", 100, unit="drivers", lo=1, hi=200_000,
+                          doc="drivers on duty at t = 0 at the reference commission 0.20; "
+                              "replacements arrive over the run")
+    driver_supply_elasticity: float = _p("float", 1.0, unit="", lo=0, hi=5,
+                                         doc="how strongly the fleet follows the drivers' share "
+                                             "of fares; 0 = not at all")
     request_window_minutes: int = _p("int", 60, unit="min", lo=1, hi=1_440,
-                                     doc="riders and drivers arrive during it")
+                                     doc="riders arrive during it; metrics cover it")
     simulation_minutes: int = _p("int", 180, unit="min", lo=1, hi=10_080,
                                  doc="the run stops here; at least request_window_minutes")
-    start_day: str = _p("enum", "monday", choices=WEEKDAYS)
-    start_hour: int = _p("int", 7, unit="h", lo=0, hi=23, doc="UTC hour at t = 0")
-    city_width_km: float = _p("float", 46.0, unit="km", lo=1, hi=200)
-    city_height_km: float = _p("float", 38.0, unit="km", lo=1, hi=200)
-    match_radius_km: float = _p("float", 3.0, unit="km", lo=0.1, hi=50)
-    min_trip_km: float = _p("float", 1.0, unit="km", lo=0.1, hi=200)
-    max_trip_km: float = _p("float", 15.0, unit="km", lo=0.1, hi=200)
-    base_fare: float = _p("float", 2.50, unit="currency", lo=0, hi=1_000)
-    per_km_rate: float = _p("float", 1.50, unit="currency/km", lo=0, hi=100)
-    commission_rate: float = _p("float", 0.20, unit="share", lo=0, hi=1, hi_exclusive=True)
-    surge_enabled: bool = _p("bool", False)
-    surge_radius_km: float = _p("float", 1.0, unit="km", lo=0.1, hi=20)
-    surge_max_multiplier: float = _p("float", 2.0, unit="x", lo=1, hi=10)
-    matching_algorithm: str = _p("enum", "hungarian", choices=MATCHING_ALGORITHMS)
-    batch_interval_seconds: int = _p("int", 5, unit="s", lo=1, hi=600)
-    eta_weight: float = _p("float", 0.1, unit="km/s", lo=0, hi=10)
-    mean_speed_kmh: float = _p("float", 40.0, unit="km/h", lo=5, hi=150)
-    traffic_profile: str = _p("enum", "none", choices=TRAFFIC_PROFILES)
-    rider_accept_probability: float = _p("float", 0.8, unit="probability", lo=0, hi=1)
-    max_willingness_to_pay: float = _p("float", 100.0, unit="currency", lo=0, hi=100_000)
-    max_acceptable_eta_minutes: float = _p("float", 10.0, unit="min", lo=0.5, hi=240)
-    max_quote_rejections: int = _p("int", 3, unit="quotes", lo=0, hi=20)
-    requote_delay_seconds: int = _p("int", 10, unit="s", lo=1, hi=3_600)
-    rider_patience_min_seconds: int = _p("int", 120, unit="s", lo=1, hi=86_400)
-    rider_patience_max_seconds: int = _p("int", 2_400, unit="s", lo=1, hi=86_400)
-    driver_earnings_target_min: float = _p("float", 100.0, unit="currency", lo=0, hi=100_000)
-    driver_earnings_target_max: float = _p("float", 300.0, unit="currency", lo=0, hi=100_000)
-    driver_shift_hours_min: float = _p("float", 8.0, unit="h", lo=0.1, hi=24)
-    driver_shift_hours_max: float = _p("float", 12.0, unit="h", lo=0.1, hi=24)
+    start_day: str = _p("enum", "monday", choices=WEEKDAYS,
+                        doc="weekday at t = 0 (Friday and Saturday have a late-night peak)")
+    start_hour: int = _p("int", 7, unit="h", lo=0, hi=23,
+                         doc="hour of day at t = 0; drives the demand, supply and traffic curves")
+    city_width_km: float = _p("float", 20.0, unit="km", lo=1, hi=200, doc="width of the city")
+    city_height_km: float = _p("float", 16.0, unit="km", lo=1, hi=200, doc="height of the city")
+    demand_hotspot_share: float = _p("float", 0.5, unit="share", lo=0, hi=1,
+                                     doc="share of rider origins drawn around the city centre "
+                                         "(the rest uniform)")
+    match_radius_km: float = _p("float", 3.0, unit="km", lo=0.1, hi=50,
+                                doc="farthest pickup a batch may assign")
+    min_trip_km: float = _p("float", 1.0, unit="km", lo=0.1, hi=200,
+                            doc="shortest trip (at most max_trip_km)")
+    max_trip_km: float = _p("float", 15.0, unit="km", lo=0.1, hi=200, doc="longest trip")
+    base_fare: float = _p("float", 2.50, unit="currency", lo=0, hi=1_000,
+                          doc="fixed part of every fare")
+    per_km_rate: float = _p("float", 1.50, unit="currency/km", lo=0, hi=100,
+                            doc="fare per km of trip")
+    commission_rate: float = _p("float", 0.20, unit="share", lo=0, hi=1, hi_exclusive=True,
+                                doc="platform's share of each fare; drivers keep the rest")
+    rider_value_base: float = _p("float", 5.0, unit="currency", lo=0, hi=1_000,
+                                 doc="what any trip is worth to the median rider")
+    rider_value_per_km: float = _p("float", 2.5, unit="currency/km", lo=0, hi=100,
+                                   doc="what each km of trip is worth to the median rider")
+    willingness_to_pay_sigma: float = _p("float", 0.35, unit="", lo=0, hi=3,
+                                         doc="spread of riders' valuations (log-normal sigma); "
+                                             "0 = every rider values a trip at the median")
+    surge_enabled: bool = _p("bool", False, doc="whether zones price by their demand and supply")
+    surge_zone_km: float = _p("float", 2.0, unit="km", lo=0.25, hi=20,
+                              doc="side of a square surge zone (also the repositioning map)")
+    surge_sensitivity: float = _p("float", 0.3, unit="", lo=0, hi=5,
+                                  doc="multiplier rise per unit of (demand - supply)/(supply + 1)")
+    surge_max_multiplier: float = _p("float", 2.0, unit="x", lo=1, hi=10,
+                                     doc="highest surge multiplier")
+    surge_update_seconds: int = _p("int", 60, unit="s", lo=5, hi=3_600,
+                                   doc="period of the zone counts behind surge and repositioning")
+    matching_algorithm: str = _p("enum", "hungarian", choices=MATCHING_ALGORITHMS,
+                                 doc="how a batch pairs waiting riders with idle drivers")
+    batch_interval_seconds: int = _p("int", 5, unit="s", lo=1, hi=600,
+                                     doc="time between matching batches")
+    idle_time_weight: float = _p("float", 0.0, unit="km/h", lo=0, hi=10,
+                                 doc="km of extra pickup worth one hour of a driver's idle time "
+                                     "(fairness lever)")
+    mean_speed_kmh: float = _p("float", 30.0, unit="km/h", lo=5, hi=150,
+                               doc="mean driving speed before traffic")
+    traffic_profile: str = _p("enum", "city", choices=TRAFFIC_PROFILES,
+                              doc="city slows legs and quotes by hour of day; none does not")
+    rider_accept_probability: float = _p("float", 0.9, unit="probability", lo=0, hi=1,
+                                         doc="chance a rider takes a quote that passed the price "
+                                             "and ETA tests")
+    max_acceptable_eta_minutes: float = _p("float", 10.0, unit="min", lo=0.5, hi=240,
+                                           doc="the median rider's longest acceptable pickup "
+                                               "ETA (each rider's is 0.5-1.5 times it)")
+    max_quote_rejections: int = _p("int", 3, unit="quotes", lo=0, hi=20,
+                                   doc="rejected quotes a rider tolerates before abandoning")
+    requote_delay_seconds: int = _p("int", 30, unit="s", lo=1, hi=3_600,
+                                    doc="wait before a rider asks for a new quote")
+    rider_patience_min_seconds: int = _p("int", 120, unit="s", lo=1, hi=86_400,
+                                         doc="shortest wait for a pickup before cancelling")
+    rider_patience_max_seconds: int = _p("int", 900, unit="s", lo=1, hi=86_400,
+                                         doc="longest wait for a pickup before cancelling")
+    driver_earnings_target_min: float = _p("float", 100.0, unit="currency", lo=0, hi=100_000,
+                                           doc="smallest earnings a driver still wants today")
+    driver_earnings_target_max: float = _p("float", 300.0, unit="currency", lo=0, hi=100_000,
+                                           doc="largest earnings a driver still wants today")
+    driver_shift_hours_min: float = _p("float", 6.0, unit="h", lo=0.1, hi=24,
+                                       doc="shortest shift")
+    driver_shift_hours_max: float = _p("float", 10.0, unit="h", lo=0.1, hi=24,
+                                       doc="longest shift")
+    driver_reservation_wage: float = _p("float", 20.0, unit="currency/h", lo=0, hi=1_000,
+                                        doc="hourly pay below which drivers tend to refuse offers")
+    reposition_policy: str = _p("enum", "toward_demand", choices=REPOSITION_POLICIES,
+                                doc="whether idle drivers move toward zones short of drivers")
+    reposition_after_seconds: int = _p("int", 120, unit="s", lo=0, hi=3_600,
+                                       doc="idle time before a driver considers repositioning")
+    reposition_max_km: float = _p("float", 3.0, unit="km", lo=0.1, hi=50,
+                                  doc="farthest zone centre a driver repositions to")
 
     def as_dict(self) -> dict[str, Scalar]:
         return {name: getattr(self, name) for name in PARAMETERS}
@@ -210,3 +268,27 @@ ORDERED_PAIRS: tuple[OrderedPair, ...] = (
     OrderedPair("driver_earnings_target_min", "driver_earnings_target_max"),
     OrderedPair("driver_shift_hours_min", "driver_shift_hours_max"),
 )
+
+
+REMOVED_PARAMETERS: Mapping[str, str] = {
+    "max_willingness_to_pay": (
+        "each rider's valuation replaced it: rider_value_base, rider_value_per_km and "
+        "willingness_to_pay_sigma"
+    ),
+    "surge_radius_km": "surge zones replaced the radius: use surge_zone_km",
+    "eta_weight": (
+        "it never changed a matching decision; the matching cost lever is now idle_time_weight"
+    ),
+}
+"""Parameters of simulation model 1 that model 2 no longer has, and what took their place."""
+
+
+def unknown_parameter_message(name: str) -> str:
+    """Why ``name`` is not a parameter: removed (and what replaced it) or never known."""
+    shown = repr(name) if len(name) <= 60 else repr(name[:57] + "...")
+    if name in REMOVED_PARAMETERS:
+        return (
+            f"parameter {shown} was removed in simulation model 2: "
+            f"{REMOVED_PARAMETERS[name]} (see docs/model.md)"
+        )
+    return f"unknown parameter {shown}; known parameters: " + ", ".join(PARAMETERS)

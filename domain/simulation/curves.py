@@ -1,15 +1,15 @@
 """Hour-of-day curves: rider demand, driver supply and city traffic.
 
-Demand and supply curves average 1 over a day, so a window covering whole days receives the
-requested number of arrivals on average; a window on a peak receives more, a night window fewer.
+The curves give each hour a relative rate: riders arrive at a rate following the demand curve,
+scaled so the expected count over the request window is num_riders whatever the hours (the curve
+shapes when riders come, not how many); replacement drivers arrive at a rate following the supply
+curve relative to its value at t = 0.
 Friday and Saturday use a late-night curve, every other day the weekday curve. A night belongs to
 the evening it started on: until 06:00, the curve is the previous day's (Saturday 02:00 is part of
 Friday night; Friday 02:00 is part of an ordinary Thursday night).
 """
 
 from __future__ import annotations
-
-from collections.abc import Sequence
 
 from domain.parameters import WEEKDAYS
 
@@ -87,7 +87,3 @@ def traffic_by_run_hour(traffic_profile: str, start_hour: int, hours: int) -> li
 def hours_covering(duration_ms: int) -> int:
     """How many run hours (started ones included) a span from t = 0 touches."""
     return -(-duration_ms // HOUR_MS) + 1
-
-
-def curve_mean(curve: Sequence[float]) -> float:
-    return sum(curve) / len(curve)

@@ -1,16 +1,18 @@
-"""The discrete-event run of one sweep point.
+"""The discrete-event run of one simulation (docs/model.md describes the market it plays out).
 
 State lives in flat Python lists indexed by rider or driver id (plain ints and floats: numpy scalars
 are slow one at a time), events are packed ints on a heap (see ``events``), random numbers come
-from pre-drawn chunks, and idle drivers and waiting riders sit in grid indexes so matching only
-looks at pairs within the match radius. The handlers are written for speed: attributes used more
-than once are read into locals, and events are pushed inline.
+from pre-drawn chunks, idle drivers and waiting riders sit in grid indexes so matching only looks
+at pairs within the match radius, and zones keep the counts behind surge and repositioning. The
+handlers are written for speed: attributes used more than once are read into locals, and events are
+pushed inline.
 """
 
 from __future__ import annotations
 
 import itertools
 import math
+from collections.abc import Callable
 from heapq import heappop, heappush
 
 from domain.parameters import SimulationParameters
@@ -27,11 +29,17 @@ from domain.simulation.events import (
     PICKUP_TAG,
     QUOTE_DECISION_TAG,
     QUOTE_TAG,
+    REPOSITION_ENDS_TAG,
+    REPOSITION_TAG,
     RIDER_ARRIVES_TAG,
     SEQUENCE_SHIFT,
     SHIFT_ENDS_TAG,
+    SUBJECT_BITS,
     SUBJECT_MASK,
     TIME_SHIFT,
+    ZONE_UPDATE_TAG,
+    EventKind,
+    handler_name,
 )
 from domain.simulation.matching import MATCHERS, Candidate
 from domain.simulation.metrics import RunTotals, compute_metrics
@@ -43,12 +51,7 @@ from domain.simulation.outputs import (
     SimulationOutput,
 )
 from domain.simulation.populations import draw_drivers, draw_riders
-from domain.simulation.pricing import (
-    NO_DRIVER_ETA_MINUTES,
-    driver_accept_probability,
-    eta_reach_km,
-    surge_multiplier,
-)
+from domain.simulation.pricing import driver_accept_probability
 from domain.simulation.random_streams import RandomStreams, UniformFeed
 from domain.simulation.snapshots import SnapshotRecorder
 from domain.simulation.spatial_index import GridIndex
@@ -60,12 +63,12 @@ from domain.simulation.states import (
     RiderState,
 )
 from domain.simulation.trip_log import TripLog
+from domain.simulation.zones import Zones
 
 QUOTE_DELAY_MS = 1_000
 QUOTE_DECISION_DELAY_MS = 1_000
 DRIVER_DECISION_DELAY_MS = 2_000
 MIN_LEG_MS = 1_000
-SURGE_CELLS_PER_RADIUS = 3
 
 # Plain-int aliases: comparing and indexing with ints is faster than with IntEnum members.
 R_BROWSING = int(RiderState.BROWSING)
@@ -81,6 +84,7 @@ D_IDLE = int(DriverState.IDLE)
 D_EVALUATING = int(DriverState.EVALUATING)
 D_EN_ROUTE = int(DriverState.EN_ROUTE)
 D_ON_TRIP = int(DriverState.ON_TRIP)
+D_REPOSITIONING = int(DriverState.REPOSITIONING)
 D_OFF_DUTY = int(DriverState.OFF_DUTY)
 REJECTED_FOR_PRICE = int(AbandonReason.PRICE)
 REJECTED_FOR_ETA = int(AbandonReason.ETA)
@@ -93,9 +97,11 @@ UNRESOLVED_RIDER_STATES = (
     RiderState.IN_TRANSIT,
 )
 
+Handler = Callable[[int, int], None]
+
 
 def simulate(params: SimulationParameters, seed: int) -> SimulationOutput:
-    """Run one sweep point: same parameters and seed, same output, bit for bit."""
+    """Run one simulation: same parameters and seed, same output, bit for bit."""
     engine = MarketEngine(params, RandomStreams.for_point(seed))
     engine.run()
     return engine.output()
@@ -111,51 +117,68 @@ class MarketEngine:
         "busy_since_ms",
         "deadline_ms",
         "decisions",
-        "demand",
+        "declined",
         "driver_counts",
         "driver_payouts",
         "driver_state",
         "driver_x",
         "driver_y",
+        "driver_zone",
         "drivers",
         "earnings",
         "end_ms",
-        "eta_reach_km",
         "events_processed",
         "heap",
         "idle",
         "idle_entries",
         "idle_entries_seen",
-        "idle_for_surge",
+        "idle_since_ms",
         "last_batch_ms",
         "match",
         "newly_idle",
         "newly_waiting",
-        "no_driver_eta_acceptable",
         "off_duty_ms",
+        "offers_declined",
+        "offers_made",
         "params",
         "planned_pickup_ms",
         "platform_revenue",
         "quote_eta_acceptable",
+        "quote_reach_km",
         "quoted_fare",
         "quoted_surge",
+        "quotes_at_max_surge",
+        "quotes_shown",
+        "quotes_without_supply",
         "rejections",
+        "reposition_after_ms",
+        "reposition_arrival_ms",
+        "reposition_km",
+        "reposition_target",
+        "repositioned",
         "requote_delay_ms",
         "rider_cell",
         "rider_counts",
         "rider_driver",
         "rider_state",
         "rider_trip",
+        "rider_zone",
         "riders",
         "sequence",
         "snapshots",
         "speeds",
+        "surge_max",
         "surge_on",
+        "surge_sum",
         "total_fares",
         "traffic",
         "trips",
         "trips_cancelled",
         "waiting",
+        "window_ms",
+        "zone_update_ms",
+        "zones",
+        "zoning",
     )
 
     def __init__(self, params: SimulationParameters, streams: RandomStreams) -> None:
@@ -164,8 +187,9 @@ class MarketEngine:
         self.riders = riders = draw_riders(p, streams)
         self.drivers = drivers = draw_drivers(p, streams)
         if max(len(riders), len(drivers)) > MAX_SUBJECT:
-            raise ValueError("too many riders or drivers for one point")
+            raise ValueError("too many riders or drivers for one simulation")
         self.end_ms = p.simulation_minutes * 60_000
+        self.window_ms = p.request_window_minutes * 60_000
         self.heap: list[int] = []
         # Scheduling order, already shifted into place in the packed event.
         self.sequence = itertools.count(0, 1 << SEQUENCE_SHIFT)
@@ -176,10 +200,13 @@ class MarketEngine:
         )
         self.match = MATCHERS[p.matching_algorithm]
         self.surge_on = p.surge_enabled
+        self.surge_max = p.surge_max_multiplier
         self.batch_interval_ms = p.batch_interval_seconds * 1_000
         self.requote_delay_ms = p.requote_delay_seconds * 1_000
-        self.eta_reach_km = eta_reach_km(p.max_acceptable_eta_minutes, p.mean_speed_kmh)
-        self.no_driver_eta_acceptable = p.max_acceptable_eta_minutes >= NO_DRIVER_ETA_MINUTES
+        self.reposition_after_ms = (
+            p.reposition_after_seconds * 1_000 if p.reposition_policy == "toward_demand" else -1
+        )
+        self.zone_update_ms = p.surge_update_seconds * 1_000
         self.base_fares = [p.base_fare + p.per_km_rate * km for km in riders.trip_km]
 
         n = len(riders)
@@ -188,6 +215,7 @@ class MarketEngine:
         self.quoted_fare = list(self.base_fares)
         self.quoted_surge = [1.0] * n
         self.quote_eta_acceptable = [False] * n
+        self.quote_reach_km = [0.0] * n
         self.idle_entries_seen = [-1] * n
         self.deadline_ms = [0] * n
         self.planned_pickup_ms = [0] * n
@@ -195,15 +223,23 @@ class MarketEngine:
         self.rider_trip = [-1] * n
         self.rider_counts = [0] * RIDER_STATES
         self.abandoned_by_reason = [0] * len(AbandonReason)
+        self.declined: set[int] = set()
+        """(rider << SUBJECT_BITS | driver) of every offer a driver refused: never offered again."""
 
         m = len(drivers)
         self.driver_x = list(drivers.x)
         self.driver_y = list(drivers.y)
         self.driver_state = [0] * m
+        self.driver_zone = [0] * m
         self.earnings = [0.0] * m
         self.busy_since_ms = [0] * m
+        self.idle_since_ms = [0] * m
         self.busy_ms = 0
         self.off_duty_ms = [-1] * m
+        self.reposition_target = [-1] * m
+        self.reposition_arrival_ms = [0] * m
+        self.repositioned = [False] * m
+        """Whether the driver's current idle spell began at the end of a reposition."""
         self.driver_counts = [0] * DRIVER_STATES
 
         width, height = p.city_width_km, p.city_height_km
@@ -213,14 +249,14 @@ class MarketEngine:
         # Same geometry, so a rider's cell in one is its cell in the other (riders never move).
         assert self.idle.geometry == self.waiting.geometry
         self.rider_cell = self.waiting.cells_of(riders.x, riders.y)
-        # Counting grids for surge; without surge the demand grid is never used (one cell suffices).
-        surge_cell_km = p.surge_radius_km / SURGE_CELLS_PER_RADIUS if p.surge_enabled else width + height
-        self.demand = GridIndex(width, height, surge_cell_km, riders.x, riders.y)
-        self.idle_for_surge = (
-            GridIndex(width, height, surge_cell_km, self.driver_x, self.driver_y)
-            if p.surge_enabled
-            else self.idle
+        self.zoning = p.surge_enabled or self.reposition_after_ms >= 0
+        self.zones = Zones(
+            width,
+            height,
+            p.surge_zone_km,
+            (p.surge_sensitivity, p.surge_max_multiplier) if p.surge_enabled else None,
         )
+        self.rider_zone = [self.zones.zone_of(x, y) for x, y in zip(riders.x, riders.y, strict=True)]
 
         self.batch_pending = False
         self.last_batch_ms = 0
@@ -232,32 +268,47 @@ class MarketEngine:
         self.total_fares = 0.0
         self.platform_revenue = 0.0
         self.driver_payouts = 0.0
+        self.quotes_shown = 0
+        self.quotes_without_supply = 0
+        self.quotes_at_max_surge = 0
+        self.surge_sum = 0.0
+        self.offers_made = 0
+        self.offers_declined = 0
+        self.reposition_km = 0.0
         self.events_processed = 0
         self.snapshots = SnapshotRecorder()
 
     # ----------------------------------------------------------------------------- the loop
 
+    def handlers(self) -> tuple[Handler | None, ...]:
+        """The handler of every event kind, indexed by the kind's value.
+
+        Built from ``EventKind``: each kind is handled by the method ``handler_name(kind)``, and
+        every ``_on_`` method handles a kind, so a kind without a handler (or a handler without
+        its kind) fails at once instead of mid-run.
+        """
+        table: list[Handler | None] = [None] * (KIND_MASK + 1)
+        for kind in EventKind:
+            table[kind] = getattr(self, handler_name(kind))
+        methods = {name for name in dir(type(self)) if name.startswith("_on_")}
+        expected = {handler_name(kind) for kind in EventKind}
+        if methods != expected:
+            raise TypeError(f"event handlers and kinds differ: {sorted(methods ^ expected)}")
+        return tuple(table)
+
     def run(self) -> None:
-        handlers = (
-            None,
-            self._driver_arrives,
-            self._rider_arrives,
-            self._quote,
-            self._quote_decision,
-            self._patience_runs_out,
-            self._batch_match,
-            self._driver_decision,
-            self._pickup,
-            self._dropoff,
-            self._shift_ends,
-        )
+        handlers = self.handlers()
         heap, sequence = self.heap, self.sequence
-        if self.drivers.arrival_ms:
-            first = self.drivers.arrival_ms[0]
-            heappush(heap, first << TIME_SHIFT | DRIVER_ARRIVES_TAG | next(sequence))
+        self._start_fleet()
+        drivers = self.drivers
+        first = drivers.on_duty_at_start
+        if first < len(drivers):
+            arrival = drivers.arrival_ms[first]
+            heappush(heap, arrival << TIME_SHIFT | DRIVER_ARRIVES_TAG | next(sequence) | first)
         if self.riders.arrival_ms:
-            first = self.riders.arrival_ms[0]
-            heappush(heap, first << TIME_SHIFT | RIDER_ARRIVES_TAG | next(sequence))
+            heappush(heap, self.riders.arrival_ms[0] << TIME_SHIFT | RIDER_ARRIVES_TAG | next(sequence))
+        if self.zoning:
+            heappush(heap, ZONE_UPDATE_TAG | next(sequence))
         end_ms = self.end_ms
         next_snapshot_ms = SNAPSHOT_INTERVAL_MS
         time_shift, kind_shift, kind_mask, subject_mask = TIME_SHIFT, KIND_SHIFT, KIND_MASK, SUBJECT_MASK
@@ -276,42 +327,49 @@ class MarketEngine:
         self.events_processed = scheduled - len(heap) - (1 if stopped_at_end else 0)
         self._snapshot_before(end_ms, next_snapshot_ms)
 
+    def _start_fleet(self) -> None:
+        """The drivers on duty at t = 0 are idle where they stand, part-way through their shifts."""
+        for driver in range(self.drivers.on_duty_at_start):
+            self._start_duty(driver, 0)
+
     def _snapshot_before(self, time_ms: int, next_snapshot_ms: int) -> int:
         """Record every grid row up to ``time_ms`` (the run's end included); return the next one."""
         while next_snapshot_ms <= time_ms and next_snapshot_ms <= self.end_ms:
             self.snapshots.record(
-                next_snapshot_ms, self.rider_counts, self.driver_counts, self.trips_cancelled
+                next_snapshot_ms,
+                self.rider_counts,
+                self.driver_counts,
+                self.trips_cancelled,
+                self.zones.mean_multiplier,
             )
             next_snapshot_ms += SNAPSHOT_INTERVAL_MS
         return next_snapshot_ms
 
     # ----------------------------------------------------------------------------- arrivals
 
-    def _driver_arrives(self, driver: int, now: int) -> None:
-        self.driver_state[driver] = D_IDLE
-        self.driver_counts[D_IDLE] += 1
-        self._index_idle(driver)
-        heap, sequence, arrivals = self.heap, self.sequence, self.drivers.arrival_ms
-        shift_end = now + self.drivers.shift_ms[driver]
-        if shift_end < self.end_ms:
-            heappush(
-                heap, shift_end << TIME_SHIFT | SHIFT_ENDS_TAG | next(sequence) | driver
-            )
+    def _on_driver_arrives(self, driver: int, now: int) -> None:
+        self._start_duty(driver, now)
         following = driver + 1
-        if following < len(arrivals):
+        if following < len(self.drivers):
             heappush(
-                heap,
-                arrivals[following] << TIME_SHIFT
+                self.heap,
+                self.drivers.arrival_ms[following] << TIME_SHIFT
                 | DRIVER_ARRIVES_TAG
-                | next(sequence)
+                | next(self.sequence)
                 | following,
             )
 
-    def _rider_arrives(self, rider: int, now: int) -> None:
+    def _start_duty(self, driver: int, now: int) -> None:
+        self.driver_state[driver] = D_IDLE
+        self.driver_counts[D_IDLE] += 1
+        self._index_idle(driver, now)
+        shift_end = self.drivers.shift_end_ms[driver]
+        if shift_end < self.end_ms:
+            heappush(self.heap, shift_end << TIME_SHIFT | SHIFT_ENDS_TAG | next(self.sequence) | driver)
+
+    def _on_rider_arrives(self, rider: int, now: int) -> None:
         self.rider_state[rider] = R_BROWSING
         self.rider_counts[R_BROWSING] += 1
-        if self.surge_on:
-            self.demand.add(rider)
         heap, sequence, arrivals = self.heap, self.sequence, self.riders.arrival_ms
         quote_at = now + QUOTE_DELAY_MS
         heappush(heap, quote_at << TIME_SHIFT | QUOTE_TAG | next(sequence) | rider)
@@ -319,52 +377,57 @@ class MarketEngine:
         if following < len(arrivals):
             heappush(
                 heap,
-                arrivals[following] << TIME_SHIFT
-                | RIDER_ARRIVES_TAG
-                | next(sequence)
-                | following,
+                arrivals[following] << TIME_SHIFT | RIDER_ARRIVES_TAG | next(sequence) | following,
             )
 
     # ----------------------------------------------------------------------------- quotes
 
-    def _quote(self, rider: int, now: int) -> None:
-        x = self.riders.x[rider]
-        y = self.riders.y[rider]
-        if self.surge_on:  # without surge the quoted fare stays the base fare it starts at
-            p = self.params
-            radius = p.surge_radius_km
-            demand = self.demand.count_within(x, y, radius)
-            supply = self.idle_for_surge.count_within(x, y, radius, enough=demand)
-            surge = surge_multiplier(demand, supply, p.surge_max_multiplier)
-            self.quoted_surge[rider] = surge
-            self.quoted_fare[rider] = self.base_fares[rider] * surge
-        # The ETA is acceptable when an idle driver is within reach (or, with none idle at all,
-        # when the fixed 5 minutes are). A rider re-quoting after a quote that found no idle driver
-        # within reach only needs to look at drivers that became idle since: idle drivers do not
-        # move.
+    def _on_quote(self, rider: int, now: int) -> None:
+        self.quotes_shown += 1
+        if self.zoning:
+            zones = self.zones
+            zone = self.rider_zone[rider]
+            zones.quotes[zone] += 1
+            zones.touched.add(zone)
+            if self.surge_on:  # without surge the quoted fare stays the base fare it starts at
+                surge = zones.multiplier[zone]
+                self.quoted_surge[rider] = surge
+                self.quoted_fare[rider] = self.base_fares[rider] * surge
+                self.surge_sum += surge
+                if surge == self.surge_max and surge > 1.0:
+                    self.quotes_at_max_surge += 1
+            else:
+                self.surge_sum += 1.0
+        else:
+            self.surge_sum += 1.0  # no zones: every multiplier is 1
+        # The ETA is acceptable when an idle driver is within the rider's reach at this hour's
+        # traffic. A rider re-quoting at the same reach after a quote that found none only needs
+        # to look at drivers that became idle since: idle drivers do not move.
         idle = self.idle.members
         entries = self.idle_entries
-        seen = self.idle_entries_seen[rider]
         if not idle:
-            eta_acceptable = self.no_driver_eta_acceptable
+            self.quotes_without_supply += 1
             someone_in_reach = False
         else:
-            if seen < 0:
-                someone_in_reach = self.idle.any_within(x, y, self.eta_reach_km, self.rider_cell[rider])
+            reach = self.riders.eta_reach_km[rider] * self.traffic[now // HOUR_MS]
+            seen = self.idle_entries_seen[rider]
+            if seen >= 0 and reach == self.quote_reach_km[rider]:
+                someone_in_reach = self._any_new_idle_in_reach(entries[seen:], rider, reach)
             else:
-                someone_in_reach = self._any_new_idle_in_reach(entries[seen:], x, y)
-            eta_acceptable = someone_in_reach
-        self.idle_entries_seen[rider] = -1 if someone_in_reach else len(entries)
-        self.quote_eta_acceptable[rider] = eta_acceptable
+                riders = self.riders
+                someone_in_reach = self.idle.any_within(
+                    riders.x[rider], riders.y[rider], reach, self.rider_cell[rider]
+                )
+            self.quote_reach_km[rider] = reach
+        self.idle_entries_seen[rider] = -1 if someone_in_reach or not idle else len(entries)
+        self.quote_eta_acceptable[rider] = someone_in_reach
         decide_at = now + QUOTE_DECISION_DELAY_MS
-        heappush(
-            self.heap,
-            decide_at << TIME_SHIFT | QUOTE_DECISION_TAG | next(self.sequence) | rider,
-        )
+        heappush(self.heap, decide_at << TIME_SHIFT | QUOTE_DECISION_TAG | next(self.sequence) | rider)
 
-    def _any_new_idle_in_reach(self, drivers: list[int], x: float, y: float) -> bool:
+    def _any_new_idle_in_reach(self, drivers: list[int], rider: int, reach: float) -> bool:
         idle, xs, ys = self.idle.members, self.driver_x, self.driver_y
-        limit = self.eta_reach_km * self.eta_reach_km
+        x, y = self.riders.x[rider], self.riders.y[rider]
+        limit = reach * reach
         for driver in drivers:
             if driver in idle:
                 dx = xs[driver] - x
@@ -373,9 +436,9 @@ class MarketEngine:
                     return True
         return False
 
-    def _quote_decision(self, rider: int, now: int) -> None:
+    def _on_quote_decision(self, rider: int, now: int) -> None:
         p = self.params
-        if self.quoted_fare[rider] > p.max_willingness_to_pay:
+        if self.quoted_fare[rider] > self.riders.value[rider]:
             reason = REJECTED_FOR_PRICE
         elif not self.quote_eta_acceptable[rider]:
             reason = REJECTED_FOR_ETA
@@ -391,37 +454,40 @@ class MarketEngine:
             self.rider_state[rider] = R_ABANDONED
             self.rider_counts[R_BROWSING] -= 1
             self.rider_counts[R_ABANDONED] += 1
-            if self.surge_on:
-                self.demand.remove(rider)
         else:
             quote_at = now + self.requote_delay_ms
-            heappush(
-                self.heap,
-                quote_at << TIME_SHIFT | QUOTE_TAG | next(self.sequence) | rider,
-            )
+            heappush(self.heap, quote_at << TIME_SHIFT | QUOTE_TAG | next(self.sequence) | rider)
 
     def _accept_quote(self, rider: int, now: int) -> None:
-        self.rider_state[rider] = R_WAITING
+        self.rider_state[rider] = R_BROWSING  # until _wait_for_match moves it
         self.rider_counts[R_BROWSING] -= 1
-        self.rider_counts[R_WAITING] += 1
         deadline = now + self.riders.patience_ms[rider]
         self.deadline_ms[rider] = deadline
         heappush(
-            self.heap,
-            deadline << TIME_SHIFT
-            | PATIENCE_RUNS_OUT_TAG
-            | next(self.sequence)
-            | rider,
+            self.heap, deadline << TIME_SHIFT | PATIENCE_RUNS_OUT_TAG | next(self.sequence) | rider
         )
         self._wait_for_match(rider, now)
 
     # ----------------------------------------------------------------------------- matching
 
     def _wait_for_match(self, rider: int, now: int) -> None:
+        self.rider_state[rider] = R_WAITING
+        self.rider_counts[R_WAITING] += 1
         self.waiting.add(rider, self.rider_cell[rider])
         self.newly_waiting.append(rider)
+        if self.zoning:
+            zone = self.rider_zone[rider]
+            self.zones.waiting[zone] += 1
+            self.zones.touched.add(zone)
         if not self.batch_pending:
             self._schedule_batch(now)
+
+    def _stop_waiting(self, rider: int) -> None:
+        self.waiting.remove(rider)
+        if self.zoning:
+            zone = self.rider_zone[rider]
+            self.zones.waiting[zone] -= 1
+            self.zones.touched.add(zone)
 
     def _schedule_batch(self, now: int) -> None:
         """Make sure a batch runs at the next batch tick not run yet.
@@ -435,7 +501,7 @@ class MarketEngine:
         self.batch_pending = True
         heappush(self.heap, tick << TIME_SHIFT | BATCH_MATCH_TAG | next(self.sequence))
 
-    def _batch_match(self, _: int, now: int) -> None:
+    def _on_batch_match(self, _: int, now: int) -> None:
         self.batch_pending = False
         self.last_batch_ms = now
         waiting = self.waiting
@@ -455,13 +521,14 @@ class MarketEngine:
 
         Every algorithm leaves a maximal matching: after a batch no feasible pair is left between
         the riders still waiting and the drivers still idle, and positions do not change while
-        waiting or idle. So every feasible pair now has a rider that started waiting, or a driver
-        that became idle, since the last batch: searching around those finds them all.
+        waiting or idle, and a refused pair stays infeasible. So every feasible pair now has a
+        rider that started waiting, or a driver that became idle, since the last batch: searching
+        around those finds them all.
         """
-        p = self.params
-        eta_seconds_per_km = 3_600.0 / (p.mean_speed_kmh * self.traffic[now // HOUR_MS])
-        cost_per_km = 1.0 + p.eta_weight * eta_seconds_per_km
-        radius = p.match_radius_km
+        radius = self.params.match_radius_km
+        weight = self.params.idle_time_weight / HOUR_MS
+        idle_since = self.idle_since_ms
+        declined = self.declined
         candidates: list[Candidate] = []
         new_riders: set[int] = set()
         if self.newly_waiting:
@@ -469,15 +536,18 @@ class MarketEngine:
             new_riders = {rider for rider in self.newly_waiting if rider in waiting}
             xs, ys, near, cells = self.riders.x, self.riders.y, self.idle.within, self.rider_cell
             for rider in new_riders:
+                shifted = rider << SUBJECT_BITS
                 for driver, km in near(xs[rider], ys[rider], radius, cells[rider]):
-                    candidates.append((rider, driver, km * cost_per_km))
+                    if shifted | driver not in declined:
+                        candidates.append((rider, driver, km - weight * (now - idle_since[driver])))
         if self.newly_idle:
             idle = self.idle.members
             xs, ys, near = self.driver_x, self.driver_y, self.waiting.within
             for driver in {driver for driver in self.newly_idle if driver in idle}:
+                credit = weight * (now - idle_since[driver])
                 for rider, km in near(xs[driver], ys[driver], radius, idle[driver]):
-                    if rider not in new_riders:
-                        candidates.append((rider, driver, km * cost_per_km))
+                    if rider not in new_riders and rider << SUBJECT_BITS | driver not in declined:
+                        candidates.append((rider, driver, km - credit))
         return candidates
 
     def _offer(self, assignments: list[tuple[int, int]], now: int) -> None:
@@ -485,24 +555,23 @@ class MarketEngine:
         rider_state, rider_driver = self.rider_state, self.rider_driver
         decide_at = now + DRIVER_DECISION_DELAY_MS
         for rider, driver in assignments:
-            self.waiting.remove(rider)
+            self._stop_waiting(rider)
             rider_state[rider] = R_OFFERED
             self._unindex_idle(driver)
             self.driver_state[driver] = D_EVALUATING
             rider_driver[rider] = driver
-            heappush(
-                heap,
-                decide_at << TIME_SHIFT | DRIVER_DECISION_TAG | next(sequence) | rider,
-            )
+            heappush(heap, decide_at << TIME_SHIFT | DRIVER_DECISION_TAG | next(sequence) | rider)
         offers = len(assignments)
+        self.offers_made += offers
         self.rider_counts[R_WAITING] -= offers
         self.rider_counts[R_OFFERED] += offers
         self.driver_counts[D_IDLE] -= offers
         self.driver_counts[D_EVALUATING] += offers
 
-    def _driver_decision(self, rider: int, now: int) -> None:
+    def _on_driver_decision(self, rider: int, now: int) -> None:
         if self.rider_state[rider] != R_OFFERED:
             return  # the rider's patience ran out while the driver was deciding
+        p = self.params
         driver = self.rider_driver[rider]
         drivers = self.drivers
         riders = self.riders
@@ -510,20 +579,22 @@ class MarketEngine:
         dy = self.driver_y[driver] - riders.y[rider]
         pickup_km = math.sqrt(dx * dx + dy * dy)
         fare = self.quoted_fare[rider]
+        # What the offer pays per hour of work, as the driver estimates it (no traffic).
+        work_hours = (pickup_km + riders.trip_km[rider]) / p.mean_speed_kmh
+        hourly = fare * (1.0 - p.commission_rate) / work_hours
+        target = drivers.earnings_target[driver]
+        start = drivers.shift_start_ms[driver]
         accept = driver_accept_probability(
-            fare,
+            hourly,
+            p.driver_reservation_wage,
             pickup_km,
-            riders.trip_km[rider],
-            self.earnings[driver],
-            drivers.earnings_target[driver],
-            now - drivers.arrival_ms[driver],
-            drivers.shift_ms[driver],
+            self.earnings[driver] / target if target > 0.0 else 1.0,
+            (now - start) / (drivers.shift_end_ms[driver] - start),
         )
-        rider_counts = self.rider_counts
-        rider_counts[R_OFFERED] -= 1
+        self.rider_counts[R_OFFERED] -= 1
         if self.decisions.draw() >= accept:
-            self.rider_state[rider] = R_WAITING
-            rider_counts[R_WAITING] += 1
+            self.offers_declined += 1
+            self.declined.add(rider << SUBJECT_BITS | driver)
             self._wait_for_match(rider, now)
             self._free_driver(driver, D_EVALUATING, now)
             return
@@ -531,7 +602,7 @@ class MarketEngine:
             rider, driver, pickup_km, fare, self.quoted_surge[rider], now
         )
         self.rider_state[rider] = R_AWAITING_PICKUP
-        rider_counts[R_AWAITING_PICKUP] += 1
+        self.rider_counts[R_AWAITING_PICKUP] += 1
         self.driver_state[driver] = D_EN_ROUTE
         self.driver_counts[D_EVALUATING] -= 1
         self.driver_counts[D_EN_ROUTE] += 1
@@ -539,17 +610,14 @@ class MarketEngine:
         pickup_at = now + self._travel_ms(pickup_km, now)
         self.planned_pickup_ms[rider] = pickup_at
         if pickup_at <= self.deadline_ms[rider]:
-            heappush(
-                self.heap,
-                pickup_at << TIME_SHIFT | PICKUP_TAG | next(self.sequence) | rider,
-            )
+            heappush(self.heap, pickup_at << TIME_SHIFT | PICKUP_TAG | next(self.sequence) | rider)
 
     # ----------------------------------------------------------------------------- the ride
 
-    def _patience_runs_out(self, rider: int, now: int) -> None:
+    def _on_patience_runs_out(self, rider: int, now: int) -> None:
         state = self.rider_state[rider]
         if state == R_WAITING:
-            self.waiting.remove(rider)
+            self._stop_waiting(rider)
         elif state == R_OFFERED:
             self._free_driver(self.rider_driver[rider], D_EVALUATING, now)
         elif state == R_AWAITING_PICKUP and self.planned_pickup_ms[rider] > now:
@@ -559,8 +627,6 @@ class MarketEngine:
         self.rider_state[rider] = R_CANCELLED
         self.rider_counts[state] -= 1
         self.rider_counts[R_CANCELLED] += 1
-        if self.surge_on:
-            self.demand.remove(rider)
 
     def _cancel_pickup(self, rider: int, now: int) -> None:
         """The driver stops where it is on the way to the rider and is free again."""
@@ -574,16 +640,14 @@ class MarketEngine:
         x, y = self.driver_x[driver], self.driver_y[driver]
         self.driver_x[driver] = x + (self.riders.x[rider] - x) * share
         self.driver_y[driver] = y + (self.riders.y[rider] - y) * share
-        self.busy_ms += now - started
+        self._add_busy(started, now)
         self._free_driver(driver, D_EN_ROUTE, now)
 
-    def _pickup(self, rider: int, now: int) -> None:
+    def _on_pickup(self, rider: int, now: int) -> None:
         self.rider_state[rider] = R_IN_TRANSIT
         rider_counts = self.rider_counts
         rider_counts[R_AWAITING_PICKUP] -= 1
         rider_counts[R_IN_TRANSIT] += 1
-        if self.surge_on:
-            self.demand.remove(rider)
         driver = self.rider_driver[rider]
         self.driver_state[driver] = D_ON_TRIP
         self.driver_counts[D_EN_ROUTE] -= 1
@@ -592,12 +656,9 @@ class MarketEngine:
         self.trips.state[trip] = TRIP_STATE_ON_TRIP
         self.trips.pickup_at_ms[trip] = now
         dropoff_at = now + self._travel_ms(self.riders.trip_km[rider], now)
-        heappush(
-            self.heap,
-            dropoff_at << TIME_SHIFT | DROPOFF_TAG | next(self.sequence) | rider,
-        )
+        heappush(self.heap, dropoff_at << TIME_SHIFT | DROPOFF_TAG | next(self.sequence) | rider)
 
-    def _dropoff(self, rider: int, now: int) -> None:
+    def _on_dropoff(self, rider: int, now: int) -> None:
         self.rider_state[rider] = R_COMPLETED
         rider_counts = self.rider_counts
         rider_counts[R_IN_TRANSIT] -= 1
@@ -607,37 +668,91 @@ class MarketEngine:
         self.trips.dropoff_at_ms[trip] = now
         fare = self.quoted_fare[rider]
         commission = fare * self.params.commission_rate
+        payout = fare - commission
         self.total_fares += fare
         self.platform_revenue += commission
-        self.driver_payouts += fare - commission
+        self.driver_payouts += payout
         driver = self.rider_driver[rider]
-        earnings = self.earnings[driver] + (fare - commission)
+        earnings = self.earnings[driver] + payout
         self.earnings[driver] = earnings
         self.driver_x[driver] = self.riders.dest_x[rider]
         self.driver_y[driver] = self.riders.dest_y[rider]
-        self.busy_ms += now - self.busy_since_ms[driver]
+        self._add_busy(self.busy_since_ms[driver], now)
         if earnings >= self.drivers.earnings_target[driver]:
             self._go_off_duty(driver, D_ON_TRIP, now)
         else:
             self._free_driver(driver, D_ON_TRIP, now)
 
+    def _add_busy(self, start: int, end: int) -> None:
+        """Busy time counts within the request window only."""
+        window = self.window_ms
+        if start < window:
+            self.busy_ms += (end if end < window else window) - start
+
     # ----------------------------------------------------------------------------- drivers
 
-    def _free_driver(self, driver: int, state: int, now: int) -> None:
+    def _free_driver(self, driver: int, state: int, now: int, repositioned: bool = False) -> None:
         """Back to idle where it stands, or off duty when its shift is over."""
-        drivers = self.drivers
-        if now >= drivers.arrival_ms[driver] + drivers.shift_ms[driver]:
+        if now >= self.drivers.shift_end_ms[driver]:
             self._go_off_duty(driver, state, now)
             return
         self.driver_state[driver] = D_IDLE
         self.driver_counts[state] -= 1
         self.driver_counts[D_IDLE] += 1
-        self._index_idle(driver)
+        self._index_idle(driver, now, repositioned)
 
-    def _shift_ends(self, driver: int, now: int) -> None:
-        if self.driver_state[driver] == D_IDLE:
+    def _on_reposition(self, driver: int, now: int) -> None:
+        """An idle driver looks for a nearby zone short of drivers and drives to its centre."""
+        if (
+            self.driver_state[driver] != D_IDLE
+            or self.idle_since_ms[driver] != now - self.reposition_after_ms
+            or self.repositioned[driver]
+        ):
+            return  # no longer idle, or idle again since: that spell has its own check
+        x, y = self.driver_x[driver], self.driver_y[driver]
+        zones = self.zones
+        target = zones.reposition_target(x, y, self.params.reposition_max_km, self.driver_zone[driver])
+        if target < 0:
+            return
+        row, column = divmod(target, zones.columns)
+        dx = zones.centre_x[column] - x
+        dy = zones.centre_y[row] - y
+        km = math.sqrt(dx * dx + dy * dy)
+        self._unindex_idle(driver)
+        self.driver_state[driver] = D_REPOSITIONING
+        self.driver_counts[D_IDLE] -= 1
+        self.driver_counts[D_REPOSITIONING] += 1
+        if now < self.window_ms:
+            self.reposition_km += km
+        arrive_at = now + self._travel_ms(km, now)
+        self.reposition_target[driver] = target
+        self.reposition_arrival_ms[driver] = arrive_at
+        heappush(
+            self.heap, arrive_at << TIME_SHIFT | REPOSITION_ENDS_TAG | next(self.sequence) | driver
+        )
+
+    def _on_reposition_ends(self, driver: int, now: int) -> None:
+        if self.driver_state[driver] != D_REPOSITIONING:
+            return  # went off duty on the way
+        zones = self.zones
+        row, column = divmod(self.reposition_target[driver], zones.columns)
+        self.driver_x[driver] = zones.centre_x[column]
+        self.driver_y[driver] = zones.centre_y[row]
+        self._free_driver(driver, D_REPOSITIONING, now, repositioned=True)
+
+    def _on_zone_update(self, _: int, now: int) -> None:
+        self.zones.update()
+        following = now + self.zone_update_ms
+        if following < self.end_ms:
+            heappush(self.heap, following << TIME_SHIFT | ZONE_UPDATE_TAG | next(self.sequence))
+
+    def _on_shift_ends(self, driver: int, now: int) -> None:
+        state = self.driver_state[driver]
+        if state == D_IDLE:
             self._unindex_idle(driver)
             self._go_off_duty(driver, D_IDLE, now)
+        elif state == D_REPOSITIONING:
+            self._go_off_duty(driver, D_REPOSITIONING, now)
 
     def _go_off_duty(self, driver: int, state: int, now: int) -> None:
         self.driver_state[driver] = D_OFF_DUTY
@@ -645,22 +760,37 @@ class MarketEngine:
         self.driver_counts[D_OFF_DUTY] += 1
         self.off_duty_ms[driver] = now
 
-    def _index_idle(self, driver: int) -> None:
+    def _index_idle(self, driver: int, now: int, repositioned: bool = False) -> None:
         self.idle.add(driver)
         self.newly_idle.append(driver)
         self.idle_entries.append(driver)
-        if self.idle_for_surge is not self.idle:
-            self.idle_for_surge.add(driver)
+        self.idle_since_ms[driver] = now
+        self.repositioned[driver] = repositioned
+        if self.zoning:
+            zones = self.zones
+            zone = zones.zone_of(self.driver_x[driver], self.driver_y[driver])
+            self.driver_zone[driver] = zone
+            zones.idle[zone] += 1
+            zones.touched.add(zone)
+        after = self.reposition_after_ms
+        if after >= 0 and not repositioned:
+            check_at = now + after
+            if check_at < self.end_ms:
+                heappush(
+                    self.heap, check_at << TIME_SHIFT | REPOSITION_TAG | next(self.sequence) | driver
+                )
 
     def _unindex_idle(self, driver: int) -> None:
         self.idle.remove(driver)
-        if self.idle_for_surge is not self.idle:
-            self.idle_for_surge.remove(driver)
+        if self.zoning:
+            zone = self.driver_zone[driver]
+            self.zones.idle[zone] -= 1
+            self.zones.touched.add(zone)
 
     def _travel_ms(self, km: float, now: int) -> int:
-        """A leg at a fresh speed ~ U[0.5, 1.5] × mean, slowed by the traffic of the hour."""
+        """A leg at a fresh speed ~ U[0.8, 1.2] × mean, slowed by the traffic of the hour."""
         speed = (
-            self.params.mean_speed_kmh * (0.5 + self.speeds.draw()) * self.traffic[now // HOUR_MS]
+            self.params.mean_speed_kmh * (0.8 + 0.4 * self.speeds.draw()) * self.traffic[now // HOUR_MS]
         )
         travel = int(km / speed * HOUR_MS + 0.5)
         return travel if travel > MIN_LEG_MS else MIN_LEG_MS
@@ -677,31 +807,41 @@ class MarketEngine:
 
     def _totals(self) -> RunTotals:
         end = self.end_ms
+        window = self.window_ms
         busy = self.busy_ms
-        on_shift = 0
+        on_duty = 0
+        present = 0
         busy_states = (D_EN_ROUTE, D_ON_TRIP)
         for driver, arrived in enumerate(self.drivers.arrival_ms):
             state = self.driver_state[driver]
-            if state == D_NOT_ARRIVED:
+            if state == D_NOT_ARRIVED or arrived >= window:
                 continue
+            present += 1
             left = self.off_duty_ms[driver]
-            on_shift += (left if left >= 0 else end) - arrived
-            if state in busy_states:
-                busy += end - self.busy_since_ms[driver]
+            on_duty += min(left if left >= 0 else end, window) - arrived
+            if state in busy_states and self.busy_since_ms[driver] < window:
+                busy += window - self.busy_since_ms[driver]
         counts = self.rider_counts
         return RunTotals(
             total_riders=sum(counts[1:]),
-            total_drivers=sum(self.driver_counts[1:]),
+            total_drivers=present,
             completed_riders=counts[R_COMPLETED],
             riders_abandoned_price=self.abandoned_by_reason[AbandonReason.PRICE],
             riders_abandoned_eta=self.abandoned_by_reason[AbandonReason.ETA],
             riders_abandoned_stochastic=self.abandoned_by_reason[AbandonReason.STOCHASTIC],
             cancelled_riders=counts[R_CANCELLED],
             riders_unresolved=sum(counts[state] for state in UNRESOLVED_RIDER_STATES),
+            quotes_shown=self.quotes_shown,
+            quotes_without_supply=self.quotes_without_supply,
+            offers_made=self.offers_made,
+            offers_declined=self.offers_declined,
             platform_revenue=self.platform_revenue,
             driver_payouts=self.driver_payouts,
             total_fares_collected=self.total_fares,
             driver_busy_ms=busy,
-            driver_on_shift_ms=on_shift,
+            driver_on_duty_ms=on_duty,
+            reposition_km=self.reposition_km,
+            surge_sum=self.surge_sum,
+            quotes_at_max_surge=self.quotes_at_max_surge,
             events_processed=self.events_processed,
         )

@@ -4,8 +4,8 @@ An event is one Python int, ``time | kind | sequence | subject``, so the heap co
 ordering by the packed value is ordering by (time, kind rank, scheduling order). The subject (a
 rider or driver id) sits in the low bits and never decides the order because the sequence number
 above it is unique. The engine builds events inline as ``time << TIME_SHIFT | TAG | seq | subject``
-with the precomputed tags below and a sequence counter stepping by ``1 << SEQUENCE_SHIFT``: a
-function call per event would cost more than the work.
+with the tags below and a sequence counter stepping by ``1 << SEQUENCE_SHIFT``, and decodes them
+inline in its loop: a function call per event would cost more than the work.
 """
 
 from __future__ import annotations
@@ -25,7 +25,10 @@ class EventKind(IntEnum):
     DRIVER_DECISION = 7
     PICKUP = 8
     DROPOFF = 9
-    SHIFT_ENDS = 10
+    REPOSITION = 10
+    REPOSITION_ENDS = 11
+    ZONE_UPDATE = 12
+    SHIFT_ENDS = 13
 
 
 SUBJECT_BITS = 24
@@ -38,6 +41,8 @@ SUBJECT_MASK = (1 << SUBJECT_BITS) - 1
 KIND_MASK = (1 << KIND_BITS) - 1
 MAX_SUBJECT = SUBJECT_MASK
 
+assert max(EventKind) <= KIND_MASK, "event kinds must fit in KIND_BITS"
+
 DRIVER_ARRIVES_TAG = EventKind.DRIVER_ARRIVES << KIND_SHIFT
 RIDER_ARRIVES_TAG = EventKind.RIDER_ARRIVES << KIND_SHIFT
 QUOTE_TAG = EventKind.QUOTE << KIND_SHIFT
@@ -47,13 +52,14 @@ BATCH_MATCH_TAG = EventKind.BATCH_MATCH << KIND_SHIFT
 DRIVER_DECISION_TAG = EventKind.DRIVER_DECISION << KIND_SHIFT
 PICKUP_TAG = EventKind.PICKUP << KIND_SHIFT
 DROPOFF_TAG = EventKind.DROPOFF << KIND_SHIFT
+REPOSITION_TAG = EventKind.REPOSITION << KIND_SHIFT
+REPOSITION_ENDS_TAG = EventKind.REPOSITION_ENDS << KIND_SHIFT
+ZONE_UPDATE_TAG = EventKind.ZONE_UPDATE << KIND_SHIFT
 SHIFT_ENDS_TAG = EventKind.SHIFT_ENDS << KIND_SHIFT
 
-
-def pack(time_ms: int, kind: int, sequence: int, subject: int) -> int:
-    return time_ms << TIME_SHIFT | kind << KIND_SHIFT | sequence << SEQUENCE_SHIFT | subject
+HANDLER_PREFIX = "_on_"
 
 
-def unpack(event: int) -> tuple[int, int, int]:
-    """(time_ms, kind, subject) of a packed event."""
-    return event >> TIME_SHIFT, (event >> KIND_SHIFT) & KIND_MASK, event & SUBJECT_MASK
+def handler_name(kind: EventKind) -> str:
+    """The engine method that handles events of ``kind``: ``_on_`` + the kind's name."""
+    return HANDLER_PREFIX + kind.name.lower()

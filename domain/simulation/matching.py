@@ -1,9 +1,10 @@
 """Batch matching of waiting riders to idle drivers.
 
-Input is the list of feasible candidate pairs (rider id, driver id, cost), cost being minus the
-pair's score: pickup_km + eta_weight × pickup_eta_seconds. Ids grow in arrival order, so sorting by
-id is sorting by arrival. Every algorithm returns pairs sorted by rider id, each rider and each
-driver at most once: a driver is offered to one rider per batch at most.
+Input is the list of feasible candidate pairs (rider id, driver id, cost), the cost of a pair
+being pickup_km − idle_time_weight × the driver's idle hours (it may be negative). Ids grow in
+arrival order, so sorting by id is sorting by arrival. Every algorithm returns pairs sorted by
+rider id, each rider and each driver at most once: a driver is offered to one rider per batch at
+most.
 """
 
 from __future__ import annotations
@@ -96,11 +97,15 @@ def _solve_dense(
 ) -> list[Assignment]:
     row = {rider: i for i, rider in enumerate(riders)}
     column = {driver: j for j, driver in enumerate(drivers)}
-    largest = max(cost for _, _, cost in group)
+    # Costs shifted to start at 0 (the same shift for every pair keeps the order of matchings of
+    # equal size), so an infeasible cell costs more than any set of feasible pairs could.
+    lowest = min(cost for _, _, cost in group)
+    shift = -lowest if lowest < 0.0 else 0.0
+    largest = max(cost for _, _, cost in group) + shift
     infeasible = min(len(riders), len(drivers)) * (largest + 1.0) + 1.0
     costs = np.full((len(riders), len(drivers)), infeasible)
     for rider, driver, cost in group:
-        costs[row[rider], column[driver]] = cost
+        costs[row[rider], column[driver]] = cost + shift
     rows, columns = linear_sum_assignment(costs)
     return [
         (riders[i], drivers[j])

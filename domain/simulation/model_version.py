@@ -7,4 +7,4 @@ models and a reader can tell which model produced a row.
 
 from typing import Final
 
-SIMULATION_MODEL: Final[int] = 1
+SIMULATION_MODEL: Final[int] = 2

@@ -45,6 +45,10 @@ METRIC_COLUMNS: tuple[Column, ...] = (
     Column("cancelled_riders", _COUNT),
     Column("riders_unresolved", _COUNT),
     Column("conversion_rate", _REAL, unit="share"),
+    Column("quotes_shown", _COUNT),
+    Column("quotes_without_supply", _COUNT),
+    Column("offers_made", _COUNT),
+    Column("offers_declined", _COUNT),
     Column("platform_revenue", _REAL, unit="currency"),
     Column("driver_payouts", _REAL, unit="currency"),
     Column("total_fares_collected", _REAL, unit="currency"),
@@ -52,7 +56,12 @@ METRIC_COLUMNS: tuple[Column, ...] = (
     *_timing("time_to_pickup_ms"),
     *_timing("trip_duration_ms"),
     Column("driver_utilization", _REAL, unit="share"),
+    Column("reposition_km", _REAL, unit="km"),
+    Column("avg_driver_earnings_per_hour", _REAL, unit="currency/h"),
+    Column("avg_surge_multiplier", _REAL, unit="x"),
+    Column("share_quotes_at_max_surge", _REAL, unit="share"),
     Column("events_processed", _COUNT),
+    Column("simulation_model", _COUNT),
 )
 
 TRIP_STATE_EN_ROUTE = 0
@@ -94,9 +103,11 @@ SNAPSHOT_COLUMNS: tuple[Column, ...] = (
     Column("drivers_evaluating", _COUNT),
     Column("drivers_en_route", _COUNT),
     Column("drivers_on_trip", _COUNT),
+    Column("drivers_repositioning", _COUNT),
     Column("drivers_off_duty", _COUNT),
     Column("trips_completed", _COUNT),
     Column("trips_cancelled", _COUNT),
+    Column("avg_surge_multiplier", _REAL, unit="x"),
 )
 
 Metrics = dict[str, int | float]

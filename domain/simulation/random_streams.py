@@ -19,8 +19,10 @@ SEED_LIMIT = 2**64
 @dataclass(frozen=True, slots=True)
 class RandomStreams:
     rider_arrivals: np.random.Generator
-    driver_arrivals: np.random.Generator
+    rider_attributes: np.random.Generator
     rider_positions: np.random.Generator
+    driver_arrivals: np.random.Generator
+    driver_attributes: np.random.Generator
     driver_positions: np.random.Generator
     decisions: np.random.Generator
     speeds: np.random.Generator
@@ -30,13 +32,15 @@ class RandomStreams:
         if not 0 <= seed < SEED_LIMIT:
             raise ValueError(f"a point seed must satisfy 0 ≤ seed < 2^64, got {seed}")
         root = np.random.Generator(np.random.PCG64(seed))
-        arrivals, positions, decisions, speeds = root.spawn(4)
-        rider_arrivals, driver_arrivals = arrivals.spawn(2)
-        rider_positions, driver_positions = positions.spawn(2)
+        riders, drivers, decisions, speeds = root.spawn(4)
+        rider_arrivals, rider_attributes, rider_positions = riders.spawn(3)
+        driver_arrivals, driver_attributes, driver_positions = drivers.spawn(3)
         return cls(
             rider_arrivals=rider_arrivals,
-            driver_arrivals=driver_arrivals,
+            rider_attributes=rider_attributes,
             rider_positions=rider_positions,
+            driver_arrivals=driver_arrivals,
+            driver_attributes=driver_attributes,
             driver_positions=driver_positions,
             decisions=decisions,
             speeds=speeds,

@@ -9,10 +9,11 @@ from domain.simulation.states import DriverState, RiderState
 
 
 class SnapshotRecorder:
-    __slots__ = ("_rows",)
+    __slots__ = ("_rows", "_surge")
 
     def __init__(self) -> None:
         self._rows: list[tuple[int, ...]] = []
+        self._surge: list[float] = []
 
     def record(
         self,
@@ -20,8 +21,9 @@ class SnapshotRecorder:
         riders: list[int],
         drivers: list[int],
         trips_cancelled: int,
+        mean_surge: float,
     ) -> None:
-        """Record one row from the per-state rider and driver counts."""
+        """Record one row from the per-state rider and driver counts and the zones' mean surge."""
         self._rows.append(
             (
                 timestamp_ms,
@@ -37,15 +39,21 @@ class SnapshotRecorder:
                 drivers[DriverState.EVALUATING],
                 drivers[DriverState.EN_ROUTE],
                 drivers[DriverState.ON_TRIP],
+                drivers[DriverState.REPOSITIONING],
                 drivers[DriverState.OFF_DUTY],
                 riders[RiderState.COMPLETED],
                 trips_cancelled,
             )
         )
+        self._surge.append(mean_surge)
 
     def to_columns(self) -> Columns:
-        table = np.asarray(self._rows, dtype=np.int64).reshape(-1, len(SNAPSHOT_COLUMNS))
-        return {
-            column.name: np.ascontiguousarray(table[:, i], dtype=column.dtype)
-            for i, column in enumerate(SNAPSHOT_COLUMNS)
-        }
+        counts = len(SNAPSHOT_COLUMNS) - 1
+        table = np.asarray(self._rows, dtype=np.int64).reshape(-1, counts)
+        columns: Columns = {}
+        for i, column in enumerate(SNAPSHOT_COLUMNS):
+            if column.name == "avg_surge_multiplier":
+                columns[column.name] = np.asarray(self._surge, dtype=np.float64)
+            else:
+                columns[column.name] = np.ascontiguousarray(table[:, i], dtype=column.dtype)
+        return columns

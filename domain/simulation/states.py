@@ -27,7 +27,9 @@ class DriverState(IntEnum):
     EVALUATING = 2
     EN_ROUTE = 3
     ON_TRIP = 4
-    OFF_DUTY = 5
+    REPOSITIONING = 5
+    """Driving toward a zone short of drivers; not matchable until it arrives."""
+    OFF_DUTY = 6
 
 
 class AbandonReason(IntEnum):

@@ -102,7 +102,7 @@ def test_more_than_twelve_dimensions_are_rejected() -> None:
     names = [
         "num_riders", "num_drivers", "request_window_minutes", "start_hour", "city_width_km",
         "city_height_km", "match_radius_km", "base_fare", "per_km_rate", "commission_rate",
-        "surge_radius_km", "eta_weight", "mean_speed_kmh",
+        "surge_zone_km", "idle_time_weight", "mean_speed_kmh",
     ]
     dims = {name: [1] for name in names}
     err = rejection(request(dimensions=dims, base_parameters={}))

@@ -14,6 +14,10 @@ CREATE EXTERNAL TABLE IF NOT EXISTS `shard_metrics` (
   `cancelled_riders` bigint,
   `riders_unresolved` bigint,
   `conversion_rate` double,
+  `quotes_shown` bigint,
+  `quotes_without_supply` bigint,
+  `offers_made` bigint,
+  `offers_declined` bigint,
   `platform_revenue` double,
   `driver_payouts` double,
   `total_fares_collected` double,
@@ -27,7 +31,12 @@ CREATE EXTERNAL TABLE IF NOT EXISTS `shard_metrics` (
   `median_trip_duration_ms` double,
   `p90_trip_duration_ms` double,
   `driver_utilization` double,
+  `reposition_km` double,
+  `avg_driver_earnings_per_hour` double,
+  `avg_surge_multiplier` double,
+  `share_quotes_at_max_surge` double,
   `events_processed` bigint,
+  `simulation_model` bigint,
   `parameter_fingerprint` string
 )
 PARTITIONED BY (`run_date` string, `run_id` string, `status` string)

@@ -15,9 +15,11 @@ CREATE EXTERNAL TABLE IF NOT EXISTS `snapshot_counts` (
   `drivers_evaluating` bigint,
   `drivers_en_route` bigint,
   `drivers_on_trip` bigint,
+  `drivers_repositioning` bigint,
   `drivers_off_duty` bigint,
   `trips_completed` bigint,
-  `trips_cancelled` bigint
+  `trips_cancelled` bigint,
+  `avg_surge_multiplier` double
 )
 PARTITIONED BY (`run_date` string, `run_id` string, `status` string)
 STORED AS PARQUET

@@ -18,7 +18,8 @@ ALGORITHMS = list(MATCHERS)
 
 batches = st.lists(
     st.tuples(
-        st.integers(0, 12), st.integers(0, 12), st.floats(0.0, 50.0, allow_nan=False)
+        # Costs go negative when idle time is credited (pickup km − weight × idle hours).
+        st.integers(0, 12), st.integers(0, 12), st.floats(-20.0, 50.0, allow_nan=False)
     ),
     max_size=60,
     unique_by=lambda c: (c[0], c[1]),

@@ -50,8 +50,8 @@ def test_snapshots_sit_on_the_fixed_grid_up_to_the_end_of_the_run() -> None:
 
 
 def test_a_market_with_no_trips_gives_empty_trip_columns_and_zero_timings() -> None:
-    # Given riders who will pay nothing
-    output = run(small_market(max_willingness_to_pay=0.0))
+    # Given riders who value a trip at nothing
+    output = run(small_market(rider_value_base=0.0, rider_value_per_km=0.0))
     # Then no trip is recorded and the timing statistics are 0
     assert all(len(values) == 0 for values in output.trips.values())
     assert output.metrics["median_time_to_match_ms"] == 0.0

@@ -55,7 +55,7 @@ def test_every_valid_point_runs_and_its_riders_and_money_add_up(
         {"num_riders": 1, "num_drivers": 1, "request_window_minutes": 1, "simulation_minutes": 1},
         {"city_width_km": 200.0, "city_height_km": 200.0, "match_radius_km": 0.1},
         {"city_width_km": 1.0, "city_height_km": 1.0, "match_radius_km": 50.0, "surge_enabled": True,
-         "surge_radius_km": 20.0},
+         "surge_zone_km": 20.0},
         {"driver_earnings_target_min": 0.0, "driver_earnings_target_max": 0.0},
         {"batch_interval_seconds": 600, "requote_delay_seconds": 3_600},
         {"start_day": "sunday", "start_hour": 23, "request_window_minutes": 1_440,

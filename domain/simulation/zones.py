@@ -1,0 +1,163 @@
+"""Square zones over the city: the counts behind surge prices and repositioning.
+
+Between two zone updates the engine keeps, per zone, the quotes asked there this period, the riders
+waiting unmatched there now and the idle drivers there now, and notes every zone whose counts
+moved. An update turns those counts into the published state every reader uses until the next
+update: each zone's demand minus supply (D − S) and, with surge on, its multiplier. Only zones that
+moved, or that had demand at the last update (their quotes start again from 0), are recomputed, so
+an update costs what happened in the period, not the number of zones.
+"""
+
+from __future__ import annotations
+
+import math
+
+from domain.simulation.pricing import surge_multiplier
+
+
+class Zones:
+    __slots__ = (
+        "_demanded",
+        "_surge",
+        "centre_x",
+        "centre_y",
+        "columns",
+        "gap",
+        "idle",
+        "inverse",
+        "mean_multiplier",
+        "multiplier",
+        "quotes",
+        "rows",
+        "size_km",
+        "surged",
+        "touched",
+        "waiting",
+    )
+
+    def __init__(
+        self,
+        width_km: float,
+        height_km: float,
+        size_km: float,
+        surge: tuple[float, float] | None,
+    ) -> None:
+        """``surge`` is (sensitivity, maximum multiplier), or None when surge is off."""
+        self.size_km = size_km
+        self.inverse = 1.0 / size_km
+        self.columns = columns = max(1, math.ceil(width_km / size_km))
+        self.rows = rows = max(1, math.ceil(height_km / size_km))
+        # A zone's centre is the centre of its part inside the city (edge zones may stick out).
+        xs = [(c * size_km + min((c + 1) * size_km, width_km)) / 2.0 for c in range(columns)]
+        ys = [(r * size_km + min((r + 1) * size_km, height_km)) / 2.0 for r in range(rows)]
+        self.centre_x = xs
+        self.centre_y = ys
+        count = columns * rows
+        self.quotes = [0] * count
+        self.waiting = [0] * count
+        self.idle = [0] * count
+        self.touched: set[int] = set()
+        self.gap: dict[int, int] = {}
+        """Published D − S of every zone where it is not 0."""
+        self.multiplier = [1.0] * count
+        self.surged: dict[int, float] = {}
+        """Published multipliers other than 1, by zone."""
+        self.mean_multiplier = 1.0
+        self._demanded: set[int] = set()
+        self._surge = surge
+
+    def zone_of(self, x: float, y: float) -> int:
+        column = int(x * self.inverse)
+        row = int(y * self.inverse)
+        if column >= self.columns:
+            column = self.columns - 1
+        if row >= self.rows:
+            row = self.rows - 1
+        return row * self.columns + column
+
+    def update(self) -> None:
+        """Publish the counts of the period just ended; quotes start again from 0."""
+        quotes, waiting, idle, gap = self.quotes, self.waiting, self.idle, self.gap
+        changed = self.touched | self._demanded
+        demanded: set[int] = set()
+        surge = self._surge
+        for zone in changed:
+            demand = quotes[zone] + waiting[zone]
+            supply = idle[zone]
+            quotes[zone] = 0
+            if demand:
+                demanded.add(zone)
+            difference = demand - supply
+            if difference:
+                gap[zone] = difference
+            else:
+                gap.pop(zone, None)
+            if surge is not None:
+                value = surge_multiplier(demand, supply, surge[0], surge[1])
+                self.multiplier[zone] = value
+                if value != 1.0:
+                    self.surged[zone] = value
+                else:
+                    self.surged.pop(zone, None)
+        self.touched = set()
+        self._demanded = demanded
+        if surge is not None:
+            # fsum is exact, so the mean does not depend on the order zones were visited in.
+            surged = self.surged
+            count = len(self.multiplier)
+            self.mean_multiplier = (math.fsum(surged.values()) + (count - len(surged))) / count
+
+    def reposition_target(self, x: float, y: float, reach_km: float, own: int) -> int:
+        """The zone an idle driver at (x, y) in zone ``own`` should drive to, or -1 to stay.
+
+        Candidates are the zones whose centre is within ``reach_km``; the one with the largest
+        published D − S wins (ties to the lowest zone number) if it beats the driver's own zone
+        counted without the driver itself (D − S + 1): a move must leave the two zones better
+        balanced than staying does.
+        """
+        gap = self.gap
+        columns = self.columns
+        first_column = max(0, int((x - reach_km) * self.inverse))
+        last_column = min(columns - 1, int((x + reach_km) * self.inverse))
+        first_row = max(0, int((y - reach_km) * self.inverse))
+        last_row = min(self.rows - 1, int((y + reach_km) * self.inverse))
+        limit = reach_km * reach_km
+        own_score = gap.get(own, 0) + 1
+        best_zone, best = -1, own_score
+        boxed = (last_column - first_column + 1) * (last_row - first_row + 1)
+        if boxed <= 4 * len(gap) + 16:
+            for row in range(first_row, last_row + 1):
+                dy = self.centre_y[row] - y
+                dy2 = dy * dy
+                base = row * columns
+                for column in range(first_column, last_column + 1):
+                    dx = self.centre_x[column] - x
+                    if dx * dx + dy2 <= limit:
+                        score = gap.get(base + column, 0)
+                        if score > best:
+                            best_zone, best = base + column, score
+            return best_zone
+        # A reach spanning far more zones than have counts: the zones with counts first, then, if
+        # a score of 0 would win, the lowest-numbered zone in reach without counts.
+        for zone in sorted(gap):
+            score = gap[zone]
+            if score > best and self._in_reach(zone, x, y, limit):
+                best_zone, best = zone, score
+        if best > 0 or own_score >= 0:
+            return best_zone
+        for row in range(first_row, last_row + 1):
+            dy = self.centre_y[row] - y
+            base = row * columns
+            for column in range(first_column, last_column + 1):
+                zone = base + column
+                if zone not in gap:
+                    dx = self.centre_x[column] - x
+                    if dx * dx + dy * dy <= limit:
+                        return zone  # scores 0, above every candidate left (all below 0)
+        return best_zone
+
+    def _in_reach(self, zone: int, x: float, y: float, limit: float) -> bool:
+        row, column = divmod(zone, self.columns)
+        dx = self.centre_x[column] - x
+        dy = self.centre_y[row] - y
+        return dx * dx + dy * dy <= limit
