@@ -132,6 +132,7 @@ class MarketEngine:
         "idle",
         "idle_entries",
         "idle_entries_seen",
+        "idle_ms",
         "idle_since_ms",
         "last_batch_ms",
         "match",
@@ -234,6 +235,8 @@ class MarketEngine:
         self.earnings = [0.0] * m
         self.busy_since_ms = [0] * m
         self.idle_since_ms = [0] * m
+        self.idle_ms = [0] * m
+        """Idle time of each driver's finished idle spells (the current one runs from idle_since)."""
         self.busy_ms = 0
         self.off_duty_ms = [-1] * m
         self.reposition_target = [-1] * m
@@ -528,6 +531,7 @@ class MarketEngine:
         radius = self.params.match_radius_km
         weight = self.params.idle_time_weight / HOUR_MS
         idle_since = self.idle_since_ms
+        idle_ms = self.idle_ms
         declined = self.declined
         candidates: list[Candidate] = []
         new_riders: set[int] = set()
@@ -539,12 +543,13 @@ class MarketEngine:
                 shifted = rider << SUBJECT_BITS
                 for driver, km in near(xs[rider], ys[rider], radius, cells[rider]):
                     if shifted | driver not in declined:
-                        candidates.append((rider, driver, km - weight * (now - idle_since[driver])))
+                        credit = weight * (idle_ms[driver] + now - idle_since[driver])
+                        candidates.append((rider, driver, km - credit))
         if self.newly_idle:
             idle = self.idle.members
             xs, ys, near = self.driver_x, self.driver_y, self.waiting.within
             for driver in {driver for driver in self.newly_idle if driver in idle}:
-                credit = weight * (now - idle_since[driver])
+                credit = weight * (idle_ms[driver] + now - idle_since[driver])
                 for rider, km in near(xs[driver], ys[driver], radius, idle[driver]):
                     if rider not in new_riders and rider << SUBJECT_BITS | driver not in declined:
                         candidates.append((rider, driver, km - credit))
@@ -557,7 +562,7 @@ class MarketEngine:
         for rider, driver in assignments:
             self._stop_waiting(rider)
             rider_state[rider] = R_OFFERED
-            self._unindex_idle(driver)
+            self._unindex_idle(driver, now)
             self.driver_state[driver] = D_EVALUATING
             rider_driver[rider] = driver
             heappush(heap, decide_at << TIME_SHIFT | DRIVER_DECISION_TAG | next(sequence) | rider)
@@ -718,7 +723,7 @@ class MarketEngine:
         dx = zones.centre_x[column] - x
         dy = zones.centre_y[row] - y
         km = math.sqrt(dx * dx + dy * dy)
-        self._unindex_idle(driver)
+        self._unindex_idle(driver, now)
         self.driver_state[driver] = D_REPOSITIONING
         self.driver_counts[D_IDLE] -= 1
         self.driver_counts[D_REPOSITIONING] += 1
@@ -749,7 +754,7 @@ class MarketEngine:
     def _on_shift_ends(self, driver: int, now: int) -> None:
         state = self.driver_state[driver]
         if state == D_IDLE:
-            self._unindex_idle(driver)
+            self._unindex_idle(driver, now)
             self._go_off_duty(driver, D_IDLE, now)
         elif state == D_REPOSITIONING:
             self._go_off_duty(driver, D_REPOSITIONING, now)
@@ -780,8 +785,9 @@ class MarketEngine:
                     self.heap, check_at << TIME_SHIFT | REPOSITION_TAG | next(self.sequence) | driver
                 )
 
-    def _unindex_idle(self, driver: int) -> None:
+    def _unindex_idle(self, driver: int, now: int) -> None:
         self.idle.remove(driver)
+        self.idle_ms[driver] += now - self.idle_since_ms[driver]
         if self.zoning:
             zone = self.driver_zone[driver]
             self.zones.idle[zone] -= 1

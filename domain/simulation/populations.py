@@ -207,21 +207,26 @@ def draw_drivers(params: SimulationParameters, streams: RandomStreams) -> Driver
         streams.driver_arrivals, [rate * level / supply[0] for level in supply], end_ms
     )
     replacements = len(arrivals)
+    # One row of draws per driver (the fleet's first, then each replacement's), so a driver's
+    # attributes and position do not depend on how many drivers come after it.
+    width_h = params.driver_shift_hours_max - params.driver_shift_hours_min
+    width_target = params.driver_earnings_target_max - params.driver_earnings_target_min
     attributes = streams.driver_attributes
-    shift_h = attributes.uniform(
-        params.driver_shift_hours_min, params.driver_shift_hours_max, fleet + replacements
+    fleet_draws = attributes.random((fleet, 3))
+    later_draws = attributes.random((replacements, 2))
+    shift_h = params.driver_shift_hours_min + width_h * np.concatenate(
+        (fleet_draws[:, 0], later_draws[:, 0])
     )
-    target = attributes.uniform(
-        params.driver_earnings_target_min, params.driver_earnings_target_max, fleet + replacements
+    target = params.driver_earnings_target_min + width_target * np.concatenate(
+        (fleet_draws[:, 1], later_draws[:, 1])
     )
-    worked_share = attributes.random(fleet)
     shift_ms = np.rint(shift_h * HOUR_MS).astype(np.int64)
-    worked_ms = np.floor(worked_share * shift_ms[:fleet]).astype(np.int64)
+    worked_ms = np.floor(fleet_draws[:, 2] * shift_ms[:fleet]).astype(np.int64)
     arrival_ms = np.concatenate((np.zeros(fleet, dtype=np.int64), arrivals))
     shift_start = np.concatenate((-worked_ms, arrivals))
-    positions = streams.driver_positions
-    x = positions.uniform(0.0, params.city_width_km, fleet + replacements)
-    y = positions.uniform(0.0, params.city_height_km, fleet + replacements)
+    position = streams.driver_positions.random((fleet + replacements, 2))
+    x = params.city_width_km * position[:, 0]
+    y = params.city_height_km * position[:, 1]
     return Drivers(
         arrival_ms=arrival_ms.tolist(),
         x=x.tolist(),

@@ -111,9 +111,9 @@ class Zones:
         """The zone an idle driver at (x, y) in zone ``own`` should drive to, or -1 to stay.
 
         Candidates are the zones whose centre is within ``reach_km``; the one with the largest
-        published D − S wins (ties to the lowest zone number) if it beats the driver's own zone
-        counted without the driver itself (D − S + 1): a move must leave the two zones better
-        balanced than staying does.
+        published D − S wins (ties to the lowest zone number) if it is short of drivers (D − S > 0)
+        and beats the driver's own zone counted without the driver itself (D − S + 1): a move
+        goes toward unmet demand and leaves the two zones better balanced than staying does.
         """
         gap = self.gap
         columns = self.columns
@@ -123,37 +123,25 @@ class Zones:
         last_row = min(self.rows - 1, int((y + reach_km) * self.inverse))
         limit = reach_km * reach_km
         own_score = gap.get(own, 0) + 1
-        best_zone, best = -1, own_score
-        boxed = (last_column - first_column + 1) * (last_row - first_row + 1)
-        if boxed <= 4 * len(gap) + 16:
-            for row in range(first_row, last_row + 1):
-                dy = self.centre_y[row] - y
-                dy2 = dy * dy
-                base = row * columns
-                for column in range(first_column, last_column + 1):
-                    dx = self.centre_x[column] - x
-                    if dx * dx + dy2 <= limit:
-                        score = gap.get(base + column, 0)
-                        if score > best:
-                            best_zone, best = base + column, score
-            return best_zone
-        # A reach spanning far more zones than have counts: the zones with counts first, then, if
-        # a score of 0 would win, the lowest-numbered zone in reach without counts.
-        for zone in sorted(gap):
-            score = gap[zone]
-            if score > best and self._in_reach(zone, x, y, limit):
-                best_zone, best = zone, score
-        if best > 0 or own_score >= 0:
+        best_zone, best = -1, own_score if own_score > 0 else 0
+        if (last_column - first_column + 1) * (last_row - first_row + 1) > len(gap):
+            # Fewer zones have counts than the reach covers: look at those alone (a winner has
+            # D − S > 0, so it has counts).
+            for zone in sorted(gap):
+                score = gap[zone]
+                if score > best and self._in_reach(zone, x, y, limit):
+                    best_zone, best = zone, score
             return best_zone
         for row in range(first_row, last_row + 1):
             dy = self.centre_y[row] - y
+            dy2 = dy * dy
             base = row * columns
             for column in range(first_column, last_column + 1):
-                zone = base + column
-                if zone not in gap:
+                score = gap.get(base + column, 0)
+                if score > best:
                     dx = self.centre_x[column] - x
-                    if dx * dx + dy * dy <= limit:
-                        return zone  # scores 0, above every candidate left (all below 0)
+                    if dx * dx + dy2 <= limit:
+                        best_zone, best = base + column, score
         return best_zone
 
     def _in_reach(self, zone: int, x: float, y: float, limit: float) -> bool:

@@ -11,8 +11,9 @@ WIDTH, HEIGHT = 9.0, 7.0
 
 
 def brute_force_target(zones: Zones, x: float, y: float, reach: float, own: int) -> int:
-    """Every zone in turn: the largest D − S in reach (ties to the lowest), if it beats own + 1."""
-    best_zone, best = -1, zones.gap.get(own, 0) + 1
+    """Every zone in turn: the largest D − S in reach (ties to the lowest), if it is above 0 and
+    beats own + 1."""
+    best_zone, best = -1, max(zones.gap.get(own, 0) + 1, 0)
     for zone in range(zones.columns * zones.rows):
         row, column = divmod(zone, zones.columns)
         dx, dy = zones.centre_x[column] - x, zones.centre_y[row] - y
