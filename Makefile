@@ -32,7 +32,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 
 typecheck: $(STAMP)
-	$(BIN)/mypy domain application
+	$(BIN)/mypy domain application ports adapters entrypoints
 
 layers: $(STAMP)
 	$(BIN)/lint-imports

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
+from application.run_manifest import read_manifest
 from application.submit_sweep import shard_ids_with_outcome
-from domain.contract import is_valid_run_id
-from domain.errors import RunNotFound
 from domain.storage_keys import StorageKeys
 from ports.blob_store import BlobStore
 
@@ -34,14 +32,9 @@ class RunStatus:
 
 
 def run_status(run_id: str, *, store: BlobStore, keys: StorageKeys) -> RunStatus:
-    if not is_valid_run_id(run_id):
-        raise RunNotFound(run_id)
-    data = store.get(keys.manifest(run_id))
-    if data is None:
-        raise RunNotFound(run_id)
-    manifest: dict[str, Any] = json.loads(data)
-    run_date = manifest["run_date"]
-    shard_count = int(manifest["shard_count"])
+    manifest = read_manifest(store, keys, run_id)
+    run_date = manifest.run_date
+    shard_count = manifest.shard_count
     # Only the planned shards count: an outcome a stray message wrote for a shard id outside the
     # plan must not make pending negative or turn a finished run "partial".
     planned = set(range(shard_count))
@@ -51,7 +44,7 @@ def run_status(run_id: str, *, store: BlobStore, keys: StorageKeys) -> RunStatus
     return RunStatus(
         run_id=run_id,
         run_date=run_date,
-        total_points=int(manifest["total_points"]),
+        total_points=manifest.total_points,
         shard_count=shard_count,
         shards_succeeded=len(succeeded),
         shards_failed=len(failed),

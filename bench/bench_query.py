@@ -17,9 +17,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from application.submit_sweep import RequestSource
-from entrypoints import use_cases
-from entrypoints.cli_analytics import open_run, run_preset
+from domain.manifest import RequestSource
 from entrypoints.container import build_container
 from entrypoints.local_runner import execute_bodies
 from entrypoints.settings import Settings
@@ -45,9 +43,9 @@ def request(run_id: str, layout: str) -> dict[str, Any]:
 def write_run(results_dir: Path, run_id: str, layout: str) -> Settings:
     settings = Settings(SWEEP_BACKEND="local", SWEEP_RESULTS_DIR=str(results_dir))
     container = build_container(settings)
-    use_cases.submit(container, request(run_id, layout), RequestSource(kind="local"))
+    container.submit_sweep(request(run_id, layout), RequestSource(kind="local"))
     workers = max(1, min(4, os.cpu_count() or 1))
-    execute_bodies(container.in_process_queue().take_all(), settings, workers=workers)
+    execute_bodies(container.shard_inbox().take_all(), container, workers=workers)
     return settings
 
 
@@ -59,8 +57,8 @@ def run_objects(results_dir: Path, run_id: str) -> int:
 def timed_profile(run_id: str, settings: Settings) -> tuple[float, int]:
     """(seconds, points profiled) of one run-profile query, tables opened anew."""
     started = time.perf_counter()
-    with open_run(run_id, settings) as queries:
-        rows = run_preset(queries, "run-profile", {"run_id": run_id}).to_pylist()
+    with build_container(settings).open_run_analytics(run_id) as run:
+        rows = run.preset("run-profile").rows
     return time.perf_counter() - started, int(rows[0]["points"])
 
 

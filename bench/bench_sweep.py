@@ -14,9 +14,8 @@ import time
 from pathlib import Path
 
 import application.execute_shard as execute_module
-from application.submit_sweep import RequestSource
-from entrypoints import use_cases
-from entrypoints.container import build_container
+from domain.manifest import RequestSource
+from entrypoints.container import Container, build_container
 from entrypoints.local_runner import execute_bodies
 from entrypoints.settings import Settings
 
@@ -32,20 +31,18 @@ REQUEST = {
 }
 
 
-def queued_bodies(settings: Settings, layout: str = "per_point") -> tuple[list[bytes], int]:
-    container = build_container(settings)
-    answer = use_cases.submit(
-        container, {**REQUEST, "output_layout": layout}, RequestSource(kind="local")
-    )
-    return container.in_process_queue().take_all(), int(answer.body["total_points"])
+def queued_bodies(container: Container, layout: str = "per_point") -> tuple[list[bytes], int]:
+    answer = container.submit_sweep({**REQUEST, "output_layout": layout}, RequestSource(kind="local"))
+    return container.shard_inbox().take_all(), int(answer.body["total_points"])
 
 
 def timed_run(workers: int, layout: str = "per_point") -> tuple[float, int]:
     with tempfile.TemporaryDirectory() as root:
         settings = Settings(SWEEP_BACKEND="local", SWEEP_RESULTS_DIR=str(Path(root) / "results"))
-        bodies, points = queued_bodies(settings, layout)
+        container = build_container(settings)
+        bodies, points = queued_bodies(container, layout)
         started = time.perf_counter()
-        execute_bodies(bodies, settings, workers=workers)
+        execute_bodies(bodies, container, workers=workers)
         return time.perf_counter() - started, points
 
 

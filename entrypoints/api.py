@@ -1,6 +1,11 @@
-"""API Gateway proxy events (REST v1 and HTTP API v2) → use cases → proxy responses.
+"""API Gateway proxy events (REST, HTTP API v1 and v2, function URLs) → use cases → proxy responses.
 
-Every error a caller can cause is mapped to a status here, in one place.
+Routing follows what API Gateway says matched: ``resource`` and ``pathParameters`` (REST and HTTP
+API payload 1.0), ``routeKey`` and ``pathParameters`` (HTTP API payload 2.0). A function URL, an
+HTTP API ``$default`` route, a ``{proxy+}`` resource and the local server carry no route, so their
+path (without the stage, when it starts with it) is matched segment by segment against the same
+route table. A run id that equals a path segment (``GET /sweep-run/sweep-run``) is therefore a run
+id, never a route. Every error a caller can cause is mapped to a status here, in one place.
 """
 
 from __future__ import annotations
@@ -8,13 +13,13 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-import re
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import unquote
 
 import structlog
 
-from application.submit_sweep import RequestSource
 from domain.contract import MAX_REQUEST_BYTES
 from domain.errors import (
     MalformedJson,
@@ -23,13 +28,12 @@ from domain.errors import (
     RunConflict,
     RunNotFound,
 )
-from entrypoints import use_cases
+from domain.manifest import RequestSource
 from entrypoints.container import Container
 from entrypoints.logs import get_logger
 from ports.errors import TransientError
 
-_STATUS_PATH = re.compile(r"/sweep-run/([^/]+)/?$")
-_SUBMIT_PATH = re.compile(r"/sweep-run/?$")
+Answer = tuple[int, dict[str, Any]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,11 +42,16 @@ class ApiRequest:
     path: str
     body: bytes
     source: RequestSource
+    route: str | None = None
+    """The resource template API Gateway matched (``/sweep-run/{run_id}``), when it says."""
+    path_parameters: Mapping[str, str] = field(default_factory=dict)
 
 
 def is_api_event(event: dict[str, Any]) -> bool:
-    return "httpMethod" in event or "routeKey" in event or (
-        isinstance(event.get("requestContext"), dict) and "http" in event["requestContext"]
+    return (
+        "httpMethod" in event
+        or "routeKey" in event
+        or (isinstance(event.get("requestContext"), dict) and "http" in event["requestContext"])
     )
 
 
@@ -66,18 +75,62 @@ def parse_api_event(event: dict[str, Any]) -> ApiRequest:
             raise MalformedJson("the body is marked base64 but is not valid base64") from None
     else:
         body = raw.encode("utf-8", "surrogatepass") if isinstance(raw, str) else b""
+    stage = _text(context.get("stage"))
+    route, parameters = _matched_route(event, context)
+    if route is None:
+        route, parameters = match_path(path, stage)
     return ApiRequest(
         method=method,
         path=path,
         body=body,
+        route=route,
+        path_parameters=parameters,
         source=RequestSource(
             kind="api",
             source_ip=_text(source_ip),
             user_agent=_text(user_agent),
             api_request_id=_text(context.get("requestId")),
-            api_stage=_text(context.get("stage")),
+            api_stage=stage,
         ),
     )
+
+
+def _matched_route(event: dict[str, Any], context: dict[str, Any]) -> tuple[str | None, dict[str, str]]:
+    """The route template API Gateway reports, or ``None`` when it reports none that names ours."""
+    route_key = event.get("routeKey") or context.get("routeKey")
+    template = route_key.split(" ", 1)[-1] if isinstance(route_key, str) else event.get("resource")
+    if not isinstance(template, str) or not template.startswith("/") or "{proxy+}" in template:
+        return None, {}
+    raw = event.get("pathParameters") or {}
+    return template, {str(k): str(v) for k, v in raw.items()} if isinstance(raw, dict) else {}
+
+
+def match_path(path: str, stage: str | None = None) -> tuple[str | None, dict[str, str]]:
+    """The route of ``path`` (a leading stage segment skipped when the path only matches without
+    it) and its path parameters, or ``(None, {})``."""
+    segments = [unquote(s) for s in path.split("?", 1)[0].strip("/").split("/")]
+    candidates = [segments]
+    if stage and stage != "$default" and segments[:1] == [stage]:
+        candidates.append(segments[1:])
+    for candidate in candidates:
+        for template in ROUTES:
+            parameters = _bind(template, candidate)
+            if parameters is not None:
+                return template, parameters
+    return None, {}
+
+
+def _bind(template: str, segments: list[str]) -> dict[str, str] | None:
+    pattern = template.strip("/").split("/")
+    if len(pattern) != len(segments) or not all(segments):
+        return None
+    parameters: dict[str, str] = {}
+    for expected, actual in zip(pattern, segments, strict=True):
+        if expected.startswith("{") and expected.endswith("}"):
+            parameters[expected[1:-1]] = actual
+        elif expected != actual:
+            return None
+    return parameters
 
 
 def _text(value: object) -> str | None:
@@ -113,23 +166,41 @@ def json_text(body: dict[str, Any]) -> str:
     return json.dumps(body, ensure_ascii=False).encode("utf-8", "backslashreplace").decode("utf-8")
 
 
-def _route(request: ApiRequest, container: Container) -> tuple[int, dict[str, Any]]:
-    if _SUBMIT_PATH.search(request.path):
-        if request.method != "POST":
-            return 405, {"error": "method_not_allowed", "message": "use POST /sweep-run"}
-        payload = decode_json_body(request.body)
-        structlog.contextvars.bind_contextvars(
-            run_id=payload.get("run_id") if isinstance(payload, dict) else None
-        )
-        result = use_cases.submit(container, payload, request.source)
-        return result.http_status, result.body
-    match = _STATUS_PATH.search(request.path)
-    if match:
-        if request.method != "GET":
-            return 405, {"error": "method_not_allowed", "message": "use GET /sweep-run/{run_id}"}
-        status = use_cases.status(container, match.group(1))
-        return 200, status.as_dict()
-    return 404, {"error": "not_found", "message": f"no route for {request.method} {request.path}"}
+def _submit(request: ApiRequest, container: Container) -> Answer:
+    payload = decode_json_body(request.body)
+    structlog.contextvars.bind_contextvars(
+        run_id=payload.get("run_id") if isinstance(payload, dict) else None
+    )
+    result = container.submit_sweep(payload, request.source)
+    return result.http_status, result.body
+
+
+def _status(request: ApiRequest, container: Container) -> Answer:
+    run_id = request.path_parameters.get("run_id", "")
+    structlog.contextvars.bind_contextvars(run_id=run_id)
+    return 200, container.run_status(run_id).as_dict()
+
+
+@dataclass(frozen=True, slots=True)
+class Route:
+    method: str
+    call: Callable[[ApiRequest, Container], Answer]
+
+
+ROUTES: Mapping[str, Route] = {
+    "/sweep-run": Route("POST", _submit),
+    "/sweep-run/{run_id}": Route("GET", _status),
+}
+"""Resource template → the one method it answers and its handler (docs/contract.md §1)."""
+
+
+def _route(request: ApiRequest, container: Container) -> Answer:
+    route = ROUTES.get(request.route or "")
+    if route is None:
+        return 404, {"error": "not_found", "message": f"no route for {request.method} {request.path}"}
+    if request.method != route.method:
+        return 405, {"error": "method_not_allowed", "message": f"use {route.method} {request.route}"}
+    return route.call(request, container)
 
 
 def decode_json_body(body: bytes) -> object:
@@ -150,7 +221,7 @@ def decode_json_body(body: bytes) -> object:
         raise MalformedJson(f"the body cannot be read as JSON: {type(exc).__name__}") from None
 
 
-def _error_answer(exc: Exception) -> tuple[int, dict[str, Any]]:
+def _error_answer(exc: Exception) -> Answer:
     if isinstance(exc, RequestValidationError):
         return 400, {
             "error": "validation_error",

@@ -1,11 +1,19 @@
-"""The one dependency-injector container: adapters picked by ``SWEEP_BACKEND``.
+"""The composition root: one dependency-injector container, wired from one ``Settings``.
 
-boto3 clients are Singletons (built lazily, once per cold start) and passed into the adapters, so
-tests, moto and a real account differ only in the endpoint boto3 resolves (``AWS_ENDPOINT_URL``).
+It picks every adapter by ``SWEEP_BACKEND`` and provides the use cases with their ports filled in,
+so the handlers, the CLI and the local server ask it for a use case and never name an adapter (an
+import-linter contract keeps ``adapters`` out of every other entrypoint module). boto3 clients are
+Singletons (built lazily, once per cold start) and passed into the adapters, so tests, moto and a
+real account differ only in the endpoint boto3 resolves (``AWS_ENDPOINT_URL``). Heavy modules
+(the simulation, pyarrow, DuckDB, the SQS tools) are imported on first use, so the API path's
+cold start loads none of them.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from importlib import import_module
+from operator import attrgetter
 from typing import Any
 
 from dependency_injector import containers, providers
@@ -14,61 +22,119 @@ from adapters.local.file_blob_store import FileBlobStore
 from adapters.memory.blob_store import InMemoryBlobStore
 from adapters.memory.queue import InMemoryShardQueue
 from adapters.system_clock import SystemClock
+from application.drain_run import drain_run
+from application.redrive import redrive_dead_letters
+from application.run_status import run_status
+from application.submit_sweep import submit_sweep
 from entrypoints.settings import Settings
 
 
-def _s3_client() -> Any:
-    from adapters.aws.clients import make_client
+def _lazy(module: str, name: str) -> Callable[..., Any]:
+    """``module.name``, imported on the first call rather than with the container."""
 
-    return make_client("s3")
+    def call(*args: Any, **kwargs: Any) -> Any:
+        return getattr(import_module(module), name)(*args, **kwargs)
 
-
-def _sqs_client() -> Any:
-    from adapters.aws.clients import make_client
-
-    return make_client("sqs")
+    return call
 
 
-def _s3_blob_store(client: Any, bucket: str) -> Any:
-    from adapters.aws.s3_blob_store import S3BlobStore
+def _aws_session() -> Any:
+    import boto3
 
-    return S3BlobStore(client, bucket)
+    return boto3.session.Session()
 
 
-def _sqs_queue(client: Any, queue_url: str) -> Any:
-    from adapters.aws.sqs_queue import SqsShardQueue
+def _no_engine() -> Any:
+    raise NotImplementedError("the memory backend keeps no files to query: use local or aws")
 
-    return SqsShardQueue(client, queue_url)
+
+def _setting(name: str) -> Callable[[Settings], Any]:
+    return attrgetter(name)
 
 
 class Container(containers.DeclarativeContainer):
-    config = providers.Configuration(strict=True)
+    __self__ = providers.Self()
     settings = providers.Dependency(instance_of=Settings)
+    backend = providers.Callable(_setting("backend"), settings)
+    results_dir = providers.Callable(_setting("results_dir"), settings)
+    results_bucket = providers.Callable(_setting("results_bucket"), settings)
+    shard_queue_url = providers.Callable(_setting("shard_queue_url"), settings)
+    dead_letter_queue_url = providers.Callable(_setting("dead_letter_queue_url"), settings)
 
     clock = providers.Singleton(SystemClock)
-    keys = providers.Singleton(lambda s: s.keys, settings)
-    limits = providers.Singleton(lambda s: s.limits, settings)
+    keys = providers.Singleton(_setting("keys"), settings)
+    limits = providers.Singleton(_setting("limits"), settings)
 
-    s3_client = providers.Singleton(_s3_client)
-    sqs_client = providers.Singleton(_sqs_client)
+    aws_session = providers.Singleton(_aws_session)
+    s3_client = providers.Singleton(_lazy("adapters.aws.clients", "make_client"), "s3", session=aws_session)
+    sqs_client = providers.Singleton(_lazy("adapters.aws.clients", "make_client"), "sqs", session=aws_session)
 
     in_process_queue = providers.Singleton(InMemoryShardQueue)
     blob_store = providers.Selector(
-        config.backend,
+        backend,
         memory=providers.Singleton(InMemoryBlobStore),
-        local=providers.Singleton(FileBlobStore, config.results_dir),
-        aws=providers.Singleton(_s3_blob_store, s3_client, config.results_bucket),
+        local=providers.Singleton(FileBlobStore, results_dir),
+        aws=providers.Singleton(
+            _lazy("adapters.aws.s3_blob_store", "S3BlobStore"), s3_client, results_bucket
+        ),
     )
     shard_queue = providers.Selector(
-        config.backend,
+        backend,
         memory=in_process_queue,
         local=in_process_queue,
-        aws=providers.Singleton(_sqs_queue, sqs_client, config.shard_queue_url),
+        aws=providers.Singleton(
+            _lazy("adapters.aws.sqs_queue", "SqsShardQueue"), sqs_client, shard_queue_url
+        ),
+    )
+    shard_inbox = in_process_queue
+    """Where the local runner and server take shard messages from (memory and local backends)."""
+    shard_poller = providers.Factory(
+        _lazy("adapters.aws.sqs_poller", "SqsPoller"), sqs_client, shard_queue_url
+    )
+    dead_letters = providers.Factory(
+        _lazy("adapters.aws.sqs_redrive", "SqsDeadLetters"),
+        sqs_client,
+        dlq_url=dead_letter_queue_url,
+        queue_url=shard_queue_url,
+    )
+    query_engine = providers.Selector(
+        backend,
+        memory=providers.Callable(_no_engine),
+        local=providers.Singleton(_lazy("adapters.duckdb.engines", "local_engine"), results_dir),
+        aws=providers.Singleton(
+            _lazy("adapters.duckdb.engines", "s3_engine"), s3_client, results_bucket, session=aws_session
+        ),
+    )
+    lambda_handler = providers.Singleton(_lazy("entrypoints.handler", "make_handler"), __self__)
+    in_process_workers = providers.Factory(
+        _lazy("entrypoints.local_runner", "InProcessWorkers"), shard_inbox, __self__
+    )
+    shard_workers = providers.Selector(
+        backend,
+        memory=in_process_workers,
+        local=in_process_workers,
+        aws=providers.Factory(_lazy("entrypoints.queue_worker", "SqsWorkers"), shard_poller, lambda_handler),
+    )
+
+    # The use cases, their ports filled in: call them with the request's own arguments.
+    submit_sweep = providers.Callable(
+        submit_sweep, store=blob_store, queue=shard_queue, clock=clock, keys=keys, limits=limits
+    )
+    execute_shard = providers.Callable(
+        _lazy("application.execute_shard", "execute_shard"), store=blob_store, keys=keys, clock=clock
+    )
+    run_status = providers.Callable(run_status, store=blob_store, keys=keys)
+    drain_run = providers.Callable(drain_run, store=blob_store, keys=keys)
+    redrive = providers.Callable(redrive_dead_letters, dead_letters=dead_letters)
+    open_run_analytics = providers.Callable(
+        _lazy("application.analytics.run_analytics", "open_run_analytics"),
+        store=blob_store,
+        keys=keys,
+        engine=query_engine,
     )
 
 
 def build_container(settings: Settings) -> Container:
     container = Container()
-    container.config.from_dict(settings.model_dump())
     container.settings.override(providers.Object(settings))
     return container

@@ -1,4 +1,5 @@
-"""Runs every shard of a run in-process, on worker processes, with per-point progress."""
+"""Runs queued shards in-process, on worker processes, with per-point progress: the shard workers
+of the local and memory backends."""
 
 from __future__ import annotations
 
@@ -7,14 +8,15 @@ import queue as queue_module
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from application.execute_shard import ShardResult
-from entrypoints import use_cases
-from entrypoints.container import Container, build_container
 from entrypoints.settings import Settings
+from ports.queue import ShardInbox
+from ports.workers import PointsCallback
 
-ProgressCallback = Callable[[int], None]
+if TYPE_CHECKING:
+    from application.execute_shard import ShardResult
+    from entrypoints.container import Container
 
 _worker_container: Container | None = None
 _worker_progress: Any = None
@@ -29,33 +31,49 @@ class DrainReport:
         return tuple(r for r in self.results if r.status == "failed")
 
 
+class InProcessWorkers:
+    """``ports.workers.ShardWorkers`` over the in-process queue: takes every waiting message and runs
+    it on ``processes`` worker processes (one: in this process, on ``container``)."""
+
+    def __init__(self, inbox: ShardInbox, container: Container, *, processes: int = 1) -> None:
+        self._inbox = inbox
+        self._container = container
+        self._processes = processes
+
+    def work(self, finished: Callable[[], bool], on_points: PointsCallback | None = None) -> None:
+        while not finished():
+            bodies = self._inbox.take_all()
+            if not bodies:
+                return
+            execute_bodies(bodies, self._container, workers=self._processes, on_points=on_points)
+
+
 def execute_bodies(
     bodies: Sequence[bytes],
-    settings: Settings,
+    container: Container,
     *,
     workers: int = 1,
-    container: Container | None = None,
-    on_points: ProgressCallback | None = None,
+    on_points: PointsCallback | None = None,
 ) -> DrainReport:
-    """Execute shard messages; ``workers > 1`` spreads them over processes."""
+    """Execute shard messages; ``workers > 1`` spreads them over processes, each wired from the
+    container's settings."""
     if workers <= 1 or len(bodies) <= 1:
-        container = container or build_container(settings)
-        results = []
-        for body in bodies:
-            results.append(_execute(container, body, on_points))
-        return DrainReport(tuple(results))
-    return _execute_in_processes(bodies, settings, workers, on_points)
+        return DrainReport(tuple(_execute(container, body, on_points) for body in bodies))
+    return _execute_in_processes(bodies, container.settings(), workers, on_points)
 
 
-def _execute(container: Container, body: bytes, on_points: ProgressCallback | None) -> ShardResult:
+def _execute(container: Container, body: bytes, on_points: PointsCallback | None) -> ShardResult:
     def one_point(_index: int) -> None:
         if on_points is not None:
             on_points(1)
 
-    return use_cases.execute(container, body, on_point=one_point)
+    result: ShardResult = container.execute_shard(body, attempt=1, on_point=one_point)
+    return result
 
 
 def _init_worker(settings: Settings, progress: Any) -> None:
+    from entrypoints.container import build_container
+
     global _worker_container, _worker_progress
     _worker_container = build_container(settings)
     _worker_progress = progress
@@ -68,7 +86,7 @@ def _execute_in_worker(body: bytes) -> ShardResult:
 
 
 def _execute_in_processes(
-    bodies: Sequence[bytes], settings: Settings, workers: int, on_points: ProgressCallback | None
+    bodies: Sequence[bytes], settings: Settings, workers: int, on_points: PointsCallback | None
 ) -> DrainReport:
     context = mp.get_context("spawn")
     progress = context.Queue()
@@ -89,7 +107,7 @@ def _execute_in_processes(
     return DrainReport(tuple(results[i] for i in range(len(bodies))))
 
 
-def _forward_progress(progress: Any, on_points: ProgressCallback | None) -> None:
+def _forward_progress(progress: Any, on_points: PointsCallback | None) -> None:
     count = 0
     while True:
         try:

@@ -23,10 +23,12 @@ MAX_BODY = 1024 * 1024  # read at most this much; the handler answers 413 above 
 
 
 def proxy_event(method: str, path: str, body: bytes, client_ip: str, user_agent: str) -> dict[str, Any]:
-    """An API Gateway REST (v1) proxy event, as the deployed stage would send it."""
+    """An API Gateway REST (v1) event of a greedy proxy resource (``/{proxy+}``), as a stage sends
+    it for a path it does not model: the handler routes it by its path."""
     text = body.decode("utf-8", "surrogateescape")
     return {
-        "resource": "/sweep-run/{run_id}" if path.rstrip("/").count("/") > 1 else "/sweep-run",
+        "resource": "/{proxy+}",
+        "pathParameters": {"proxy": path.split("?", 1)[0].lstrip("/")},
         "path": path,
         "httpMethod": method,
         "headers": {"Content-Type": "application/json", "User-Agent": user_agent},
@@ -43,15 +45,14 @@ def proxy_event(method: str, path: str, body: bytes, client_ip: str, user_agent:
 class ShardDrainer(threading.Thread):
     """Runs queued shard messages one after another until stopped."""
 
-    def __init__(self, container: Container, settings: Settings) -> None:
+    def __init__(self, container: Container) -> None:
         super().__init__(name="shard-drainer", daemon=True)
         self._container = container
-        self._settings = settings
         self._stop_event = threading.Event()
         self.idle = threading.Event()
 
     def run(self) -> None:
-        queue = self._container.in_process_queue()
+        queue = self._container.shard_inbox()
         while not self._stop_event.is_set():
             if not queue.wait_for_messages(timeout=0.2):
                 self.idle.set()
@@ -59,7 +60,7 @@ class ShardDrainer(threading.Thread):
             self.idle.clear()
             bodies = queue.take_all()
             try:
-                execute_bodies(bodies, self._settings, container=self._container)
+                execute_bodies(bodies, self._container)
             except Exception:  # a transient failure: put the messages back for another try
                 get_logger().exception("drain_failed", messages=len(bodies))
                 queue.put_back(bodies)
@@ -123,7 +124,7 @@ def make_server(settings: Settings, port: int = 0) -> tuple[ThreadingHTTPServer,
 
     server = ThreadingHTTPServer(("127.0.0.1", port), RequestHandler)
     server.daemon_threads = True
-    drainer = ShardDrainer(container, settings)
+    drainer = ShardDrainer(container)
     return server, drainer
 
 
@@ -143,7 +144,7 @@ def serve_forever(settings: Settings, *, port: int, announce: Callable[[str], No
     else:
         drainer.start()
         where = settings.results_dir
-    host, bound = server.server_address[:2]
+    host, bound = str(server.server_address[0]), server.server_address[1]
     announce(f"serving on http://{host}:{bound} (results in {where}); Ctrl-C stops")
     try:
         server.serve_forever()

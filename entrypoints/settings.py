@@ -1,9 +1,13 @@
-"""Deployment settings (CONTRACT.md §6), read once from the environment and validated at start-up."""
+"""Deployment settings (docs/contract.md §6), read once from the environment and validated at start-up.
+
+``from_env`` is the one loader: the Lambda runtime calls it as is, the CLI with its flags as
+overrides and with the settings its command needs (a status read needs the bucket, not the queue).
+"""
 
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
@@ -12,6 +16,12 @@ from domain.contract import Limits
 from domain.storage_keys import StorageKeys
 
 Backend = Literal["memory", "local", "aws"]
+Need = Literal["shard_queue_url", "dead_letter_queue_url", "results_bucket"]
+RUNTIME_NEEDS: Mapping[Backend, tuple[Need, ...]] = {
+    "memory": (),
+    "local": (),
+    "aws": ("shard_queue_url", "results_bucket"),
+}
 
 
 class SettingsError(Exception):
@@ -33,20 +43,7 @@ class Settings(BaseModel):
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field("INFO", alias="LOG_LEVEL")
 
     @model_validator(mode="after")
-    def _aws_needs_queue_and_bucket(self) -> Settings:
-        if self.backend == "aws":
-            missing = [
-                alias
-                for alias, value in (
-                    ("SHARD_QUEUE_URL", self.shard_queue_url),
-                    ("SWEEP_RESULTS_BUCKET", self.results_bucket),
-                )
-                if not value
-            ]
-            if missing:
-                raise ValueError(
-                    f"SWEEP_BACKEND=aws needs {' and '.join(missing)} to be set"
-                )
+    def _prefix_makes_keys(self) -> Settings:
         StorageKeys(self.results_prefix)  # a prefix with '..' segments fails here, not at a write
         return self
 
@@ -55,27 +52,42 @@ class Settings(BaseModel):
         return {f.alias for f in cls.model_fields.values() if f.alias}
 
     @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
-        env = os.environ if environ is None else environ
+    def from_env(
+        cls,
+        environ: Mapping[str, str] | None = None,
+        *,
+        overrides: Mapping[str, str | None] | None = None,
+        needs: Iterable[Need] | None = None,
+    ) -> Settings:
+        """The settings of ``environ`` (default: the process environment), some replaced by
+        ``overrides`` (by field name; ``None`` keeps the environment's value), validated as a whole.
+
+        ``needs``: the optional settings that must be set (default: what the backend's deployed
+        runtime needs: the queue and the bucket for ``aws``); a missing one is named.
+        """
+        env = dict(os.environ if environ is None else environ)
+        for name, value in (overrides or {}).items():
+            if value is not None:
+                env[cls.alias_of(name)] = value
         values = {name: env[name] for name in cls.env_names() if name in env}
         if "LOG_LEVEL" in values:
             values["LOG_LEVEL"] = values["LOG_LEVEL"].upper()
         try:
-            return cls.model_validate(values)
+            settings = cls.model_validate(values)
         except ValidationError as exc:
             raise SettingsError(_describe(exc)) from None
+        required = RUNTIME_NEEDS[settings.backend] if needs is None else tuple(needs)
+        missing = [cls.alias_of(name) for name in required if not getattr(settings, name)]
+        if missing:
+            who = f"SWEEP_BACKEND={settings.backend}" if needs is None else "this command"
+            raise SettingsError(f"{who} needs {' and '.join(missing)} to be set")
+        return settings
 
     @classmethod
-    def from_env_with(cls, **overrides: str | None) -> Settings:
-        """The environment with some settings replaced (by field name; ``None`` keeps the
-        environment's value), validated as a whole, as command-line flags need."""
-        env = dict(os.environ)
-        for name, value in overrides.items():
-            if value is not None:
-                alias = cls.model_fields[name].alias
-                assert alias is not None
-                env[alias] = value
-        return cls.from_env(env)
+    def alias_of(cls, name: str) -> str:
+        alias = cls.model_fields[name].alias
+        assert alias is not None, name
+        return alias
 
     @property
     def limits(self) -> Limits:

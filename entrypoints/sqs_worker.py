@@ -12,7 +12,6 @@ from typing import Any
 import structlog
 
 from domain.errors import MalformedShardMessage
-from entrypoints import use_cases
 from entrypoints.container import Container
 from entrypoints.logs import get_logger
 from ports.errors import TransientError
@@ -44,7 +43,7 @@ def _process_record(record: dict[str, Any], container: Container) -> bool:
         try:
             if not isinstance(body, str):
                 raise MalformedShardMessage("the record has no text body")
-            result = use_cases.execute(container, body, attempt=attempt, on_point=_log_point)
+            result = container.execute_shard(body, attempt=attempt, on_point=_log_point)
         except MalformedShardMessage as exc:
             log.error("shard_message_malformed", error=str(exc), attempt=attempt)
             return False

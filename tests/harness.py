@@ -57,7 +57,7 @@ class Harness:
 
     @property
     def queued(self) -> list[bytes]:
-        return self.container.in_process_queue().bodies  # type: ignore[no-any-return]
+        return self.container.shard_inbox().bodies  # type: ignore[no-any-return]
 
     def post(self, body: object, *, fmt: str = "v1", raw: bytes | None = None) -> tuple[int, dict[str, Any]]:
         data = raw if raw is not None else json.dumps(body).encode()
@@ -75,6 +75,10 @@ class Harness:
         event["pathParameters"] = {"run_id": run_id}
         return self._answer(self.handler(event, self.context))
 
+    def send(self, event: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        """Hand any API Gateway event to the handler; (status, decoded body)."""
+        return self._answer(self.handler(event, self.context))
+
     def deliver(self, bodies: list[bytes], receive_count: int = 1) -> list[str]:
         """Hand ``bodies`` to the handler as one SQS event; returns the failed message ids."""
         template = load_event("sqs_shard_batch.json")["Records"][0]
@@ -90,7 +94,7 @@ class Harness:
 
     def drain(self) -> list[bytes]:
         """Deliver every queued message, in batches of 10 as the event source mapping would."""
-        delivered = self.container.in_process_queue().take_all()
+        delivered = self.container.shard_inbox().take_all()
         for start in range(0, len(delivered), 10):
             assert self.deliver(delivered[start : start + 10]) == []
         return delivered

@@ -30,11 +30,11 @@ def client_config(service: Service) -> Config:
     )
 
 
-def make_client(service: Service, **overrides: Any) -> Any:
-    """A client for ``service``; ``overrides`` (``endpoint_url``, ``region_name``, credentials, a
-    ``config`` merged over ours) win over the environment, for tests and tools that aim at a
-    particular endpoint."""
+def make_client(service: Service, *, session: boto3.session.Session | None = None, **overrides: Any) -> Any:
+    """A client for ``service`` from ``session`` (default: a new one); ``overrides``
+    (``endpoint_url``, ``region_name``, credentials, a ``config`` merged over ours) win over the
+    environment, for tests and tools that aim at a particular endpoint."""
     config = client_config(service)
     if "config" in overrides:
         config = config.merge(overrides.pop("config"))
-    return boto3.session.Session().client(service, config=config, **overrides)
+    return (session or boto3.session.Session()).client(service, config=config, **overrides)

@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING
 from urllib.parse import urlparse
 
 from botocore.exceptions import ClientError
@@ -18,19 +17,24 @@ from botocore.exceptions import ClientError
 from adapters.aws.errors import error_code, transient_errors
 from adapters.aws.sqs_batches import send_batch
 from adapters.aws.sqs_poller import SqsPoller
+from ports.dead_letters import RedriveMethod, RedriveResult
 
 if TYPE_CHECKING:
     from mypy_boto3_sqs import SQSClient
 
-RedriveMethod = Literal["auto", "move-task", "receive-send"]
 _UNSUPPORTED = {"UnsupportedOperation", "AWS.SimpleQueueService.UnsupportedOperation", "InvalidAction"}
 
 
-@dataclass(frozen=True, slots=True)
-class RedriveResult:
-    moved: int
-    method: Literal["move-task", "receive-send"]
-    not_moved: int = 0
+class SqsDeadLetters:
+    """The shard queue's dead-letter queue (``ports.dead_letters.DeadLetters``)."""
+
+    def __init__(self, client: SQSClient, *, dlq_url: str, queue_url: str) -> None:
+        self._client = client
+        self._dlq_url = dlq_url
+        self._queue_url = queue_url
+
+    def move_back(self, method: RedriveMethod = "auto") -> RedriveResult:
+        return redrive(self._client, dlq_url=self._dlq_url, queue_url=self._queue_url, method=method)
 
 
 def redrive(

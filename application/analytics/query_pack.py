@@ -1,4 +1,8 @@
-"""The query pack of ``infra/athena/queries``: preset names, loading, and named parameters.
+"""The query pack: preset names, loading, and named parameters.
+
+The presets are package data (``application/analytics/queries/*.sql``), read with
+``importlib.resources`` so an installed package finds them wherever it lives; the Athena side
+(Terraform's saved queries, docs/runbook.md) reads the same files.
 
 Presets are written in the SQL that both Athena (Trino) and DuckDB accept, with named parameters
 (``:run_id``, ``:point_index``, ``:top_n``). Neither engine binds parameters for these files in the
@@ -11,7 +15,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from pathlib import Path
+from importlib import resources
 
 from domain.contract import RUN_ID_RULE, is_valid_run_id
 
@@ -23,7 +27,8 @@ PRESETS: tuple[str, ...] = (
     "trip-snapshots",
     "health-ranking",
 )
-QUERIES_DIR = Path(__file__).resolve().parents[2] / "infra" / "athena" / "queries"
+QUERIES_PACKAGE = "application.analytics"
+QUERIES_DIRECTORY = "queries"
 MAX_TOP_N = 1_000_000
 
 ParameterValue = str | int
@@ -33,16 +38,12 @@ class QueryParameterError(ValueError):
     """A preset name, a parameter name or a parameter value is not acceptable."""
 
 
-def load_preset(name: str, queries_dir: Path = QUERIES_DIR) -> str:
+def load_preset(name: str) -> str:
     if name not in PRESETS:
         raise QueryParameterError(f"unknown preset {name!r}: choose one of {', '.join(PRESETS)}")
-    path = queries_dir / f"{name}.sql"
-    try:
-        return path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise QueryParameterError(
-            f"preset file {path} is missing (the query pack ships with the repository)"
-        ) from None
+    return (resources.files(QUERIES_PACKAGE) / QUERIES_DIRECTORY / f"{name}.sql").read_text(
+        encoding="utf-8"
+    )
 
 
 def _run_id_literal(value: ParameterValue) -> str:

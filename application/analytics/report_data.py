@@ -1,7 +1,9 @@
-"""What the run report shows, computed from query rows: heat-map axes and grids, best/worst points.
+"""What the run report shows: the query pack's answers for one run, heat-map axes and grids,
+best/worst points.
 
-Pure functions over the rows of the query pack (lists of dicts), so the figures stay in the
-entrypoint and this logic is typed and tested on its own.
+``gather_report`` asks the run's tables everything the page needs; the rest are pure functions over
+the rows (lists of dicts), so the figures stay in the entrypoint and this logic is typed and tested
+on its own.
 """
 
 from __future__ import annotations
@@ -11,9 +13,24 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from application.analytics.query_pack import MAX_TOP_N
+from application.analytics.run_analytics import RunAnalytics
 from domain.parameters import PARAMETERS, Scalar
 
 Row = Mapping[str, Any]
+HEATMAP_METRICS: tuple[str, ...] = (
+    "health_score",
+    "conversion_rate",
+    "platform_revenue",
+    "driver_payouts",
+    "avg_time_to_match_ms",
+    "driver_utilization",
+)
+CONTEXT_SQL = """
+SELECT accepted_at, total_points, shard_count, seed, dimensions_json, base_parameters_json,
+       config_fingerprint, request_source
+FROM run_context WHERE run_id = :run_id
+"""
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,3 +117,49 @@ def _show(value: Scalar) -> str:
     if isinstance(value, float):
         return f"{value:g}"
     return str(value)
+
+
+@dataclass(frozen=True, slots=True)
+class ReportData:
+    run_id: str
+    context: Row | None
+    """The run_context row, ``None`` when the run has none yet."""
+    coverage: Row
+    failures: Sequence[Row]
+    profile: Sequence[Row]
+    ranking: Sequence[Row]
+    """Every point with results, best health first."""
+    ends: tuple[Row, Row] | None
+    """The best and the worst point, ``None`` without points."""
+    heatmaps: tuple[Heatmap, ...]
+    """One per ``HEATMAP_METRICS`` entry, or none when there is nothing to map."""
+    series: Mapping[str, Sequence[Row]]
+    """``"best"``/``"worst"`` → the point's snapshots joined with its trips, per minute."""
+
+
+def gather_report(run: RunAnalytics) -> ReportData:
+    context = run.sql(CONTEXT_SQL).rows
+    ranking = run.preset("health-ranking", {"top_n": MAX_TOP_N}).rows
+    ends = best_and_worst(ranking)
+    series: dict[str, Sequence[Row]] = {}
+    heatmaps: tuple[Heatmap, ...] = ()
+    if ends:
+        for label, row in (("best", ends[0]), ("worst", ends[1])):
+            series[label] = run.preset("trip-snapshots", {"point_index": row["point_index"]}).rows
+    if context and ends:
+        metrics = run.preset("metrics-by-parameter").rows
+        dimensions = swept_dimensions(context[0]["dimensions_json"])
+        health = {r["point_index"]: r["health_score"] for r in ranking}
+        points = [{**m, "health_score": health.get(m["point_index"])} for m in metrics]
+        heatmaps = tuple(heatmap(points, metric, dimensions, ends[0]) for metric in HEATMAP_METRICS)
+    return ReportData(
+        run_id=run.run_id,
+        context=context[0] if context else None,
+        coverage=run.preset("shard-coverage").rows[0],
+        failures=run.preset("failures").rows,
+        profile=run.preset("run-profile").rows,
+        ranking=ranking,
+        ends=ends,
+        heatmaps=heatmaps,
+        series=series,
+    )

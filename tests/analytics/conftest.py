@@ -15,8 +15,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from application.submit_sweep import RequestSource
-from entrypoints import use_cases
+from domain.manifest import RequestSource
 from entrypoints.container import build_container
 from entrypoints.local_runner import execute_bodies
 from entrypoints.settings import Settings
@@ -49,8 +48,8 @@ def sweep_request(run_id: str, layout: str) -> dict[str, Any]:
 def run_sweep(results_dir: Path, request: dict[str, Any]) -> Settings:
     settings = Settings(SWEEP_BACKEND="local", SWEEP_RESULTS_DIR=str(results_dir))
     container = build_container(settings)
-    use_cases.submit(container, request, RequestSource(kind="local"))
-    execute_bodies(container.in_process_queue().take_all(), settings, container=container)
+    container.submit_sweep(request, RequestSource(kind="local"))
+    execute_bodies(container.shard_inbox().take_all(), container)
     return settings
 
 
@@ -81,6 +80,9 @@ class WrittenRun:
     def rows(self, dataset: str, status: str | None = None) -> list[dict[str, Any]]:
         return self.table(dataset, status).to_pylist()
 
+    def run_date(self) -> str:
+        return self.dataset_dir("run_context").parent.name.removeprefix("run_date=")
+
     def succeeded_shards(self) -> set[int]:
         return {r["shard_id"] for r in self.rows("shard_outcomes", "success")}
 
@@ -107,7 +109,5 @@ def written_run(request: pytest.FixtureRequest, written_runs: dict[str, WrittenR
 
 @pytest.fixture
 def queries(written_run: WrittenRun) -> Iterator[Any]:
-    from entrypoints.cli_analytics import open_run
-
-    with open_run(written_run.run_id, written_run.settings) as opened:
+    with build_container(written_run.settings).open_run_analytics(written_run.run_id) as opened:
         yield opened

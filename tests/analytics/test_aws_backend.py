@@ -9,10 +9,10 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from entrypoints.cli_analytics import open_run, run_preset
+from entrypoints.cli import app
+from entrypoints.container import build_container
 from entrypoints.settings import Settings
 from tests.analytics.conftest import WrittenRun
-from tests.analytics.test_cli import analytics_app
 
 pytestmark = pytest.mark.moto
 PRESET_VALUES = {"point_index": 7, "top_n": 20}
@@ -35,14 +35,17 @@ def bucket(aws_env: str, moto_s3: Any, written_runs: dict[str, WrittenRun]) -> s
 
 
 def test_presets_over_s3_answer_as_over_the_local_directory(bucket: str, written_run: WrittenRun) -> None:
-    values = {"run_id": written_run.run_id, **PRESET_VALUES}
-    aws = Settings(SWEEP_RESULTS_BUCKET=bucket, SWEEP_RESULTS_PREFIX=written_run.settings.results_prefix)
+    aws = Settings(
+        SWEEP_BACKEND="aws",
+        SWEEP_RESULTS_BUCKET=bucket,
+        SWEEP_RESULTS_PREFIX=written_run.settings.results_prefix,
+    )
     presets = ("run-profile", "shard-coverage", "failures", "trip-snapshots", "health-ranking")
 
-    with open_run(written_run.run_id, aws, "aws") as over_s3:
-        remote = {name: run_preset(over_s3, name, values).to_pylist() for name in presets}
-    with open_run(written_run.run_id, written_run.settings) as local:
-        expected = {name: run_preset(local, name, values).to_pylist() for name in presets}
+    with build_container(aws).open_run_analytics(written_run.run_id) as over_s3:
+        remote = {name: over_s3.preset(name, PRESET_VALUES).rows for name in presets}
+    with build_container(written_run.settings).open_run_analytics(written_run.run_id) as local:
+        expected = {name: local.preset(name, PRESET_VALUES).rows for name in presets}
 
     assert remote == expected
     assert all(remote[name] for name in presets)
@@ -55,7 +58,7 @@ def test_query_command_reads_the_bucket_named_by_the_settings(
     run = written_runs["per_shard"]
 
     result = CliRunner().invoke(
-        analytics_app(),
+        app,
         ["query", "shard-coverage", "--run", run.run_id, "--backend", "aws", "--format", "json"],
     )
 

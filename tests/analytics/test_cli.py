@@ -9,26 +9,14 @@ import json
 import re
 from pathlib import Path
 
-import typer
 from typer.testing import CliRunner
 
-from entrypoints import cli_analytics
+from entrypoints.cli import app
 from tests.analytics.conftest import WrittenRun
 
 
-def analytics_app() -> typer.Typer:
-    app = typer.Typer()
-
-    @app.callback()
-    def main() -> None:
-        """Two commands, so typer keeps the command names."""
-
-    cli_analytics.register(app)
-    return app
-
-
 def invoke(*args: str) -> tuple[int, str]:
-    result = CliRunner().invoke(analytics_app(), list(args))
+    result = CliRunner().invoke(app, list(args))
     return result.exit_code, result.output
 
 

@@ -11,7 +11,10 @@ import pyarrow.fs as pafs
 import pyarrow.parquet as pq
 import pytest
 
-from adapters.duckdb_query import DuckDbQueries, ParquetTable
+from adapters.duckdb.engines import local_engine
+from adapters.duckdb.run_queries import DuckDbEngine
+from application.analytics.run_tables import run_tables
+from ports.run_queries import QueryFailed, TableSource
 from tests.analytics.conftest import WrittenRun
 
 SCHEMA = pa.schema([("shard_id", pa.int64()), ("point_index", pa.int64()), ("value", pa.float64())])
@@ -23,8 +26,12 @@ def write(path: Path, shard_id: int, points: list[int]) -> None:
     pq.write_table(pa.table(rows, schema=SCHEMA), path)
 
 
-def table(directory: Path) -> ParquetTable:
-    return ParquetTable("t", directory.as_posix(), SCHEMA, {"run_id": "r1"}, ("status",))
+def engine(root: Path) -> DuckDbEngine:
+    return DuckDbEngine(pafs.LocalFileSystem(), root.as_posix())
+
+
+def table(key_prefix: str = "") -> TableSource:
+    return TableSource("t", key_prefix, SCHEMA, {"run_id": "r1"}, ("status",))
 
 
 def test_file_columns_win_over_path_segments_and_layouts_mix(tmp_path: Path) -> None:
@@ -33,8 +40,8 @@ def test_file_columns_win_over_path_segments_and_layouts_mix(tmp_path: Path) -> 
     write(tmp_path / "status=success/shard_id=1/part-0.parquet", 1, [10, 11])
     write(tmp_path / "status=failure/shard_id=2/part-0.parquet", 2, [])
 
-    with DuckDbQueries(pafs.LocalFileSystem(), [table(tmp_path)]) as queries:
-        rows = queries.query("SELECT * FROM t ORDER BY point_index").to_pylist()
+    with engine(tmp_path).open([table()]) as queries:
+        rows = queries.query("SELECT * FROM t ORDER BY point_index").rows
 
     assert rows == [
         {"shard_id": 3, "point_index": 5, "value": 1.5, "run_id": "r1", "status": "success"},
@@ -58,8 +65,8 @@ def test_duckdb_hive_partitioning_would_get_these_rows_wrong(tmp_path: Path) -> 
 
 
 def test_an_absent_directory_is_an_empty_table_with_typed_columns(tmp_path: Path) -> None:
-    with DuckDbQueries(pafs.LocalFileSystem(), [table(tmp_path / "nothing")]) as queries:
-        result = queries.query("SELECT * FROM t")
+    with engine(tmp_path).open([table("nothing/")]) as queries:
+        result = queries.arrow("SELECT * FROM t")
 
     assert result.num_rows == 0
     assert result.schema.field("point_index").type == pa.int64()
@@ -69,8 +76,8 @@ def test_an_absent_directory_is_an_empty_table_with_typed_columns(tmp_path: Path
 def test_queries_cannot_reach_files_outside_the_tables(tmp_path: Path) -> None:
     write(tmp_path / "elsewhere.parquet", 0, [1])
     with (
-        DuckDbQueries(pafs.LocalFileSystem(), [table(tmp_path / "nothing")]) as queries,
-        pytest.raises(duckdb.Error),
+        engine(tmp_path).open([table("nothing/")]) as queries,
+        pytest.raises(QueryFailed),
     ):
         queries.query(f"SELECT * FROM read_parquet('{(tmp_path / 'elsewhere.parquet').as_posix()}')")
 
@@ -79,16 +86,21 @@ def test_run_tables_hold_only_the_run_and_its_partition_columns(
     queries: Any, written_run: WrittenRun, written_runs: dict[str, WrittenRun]
 ) -> None:
     assert len(written_runs) == 2  # both runs share one results directory
-    outcomes = queries.query("SELECT DISTINCT run_date, run_id, status FROM shard_outcomes ORDER BY status")
+    outcomes = queries.sql("SELECT DISTINCT run_date, run_id, status FROM shard_outcomes ORDER BY status")
     run_date = written_run.dataset_dir("shard_outcomes").parent.name.removeprefix("run_date=")
-    assert outcomes.to_pylist() == [
+    assert outcomes.rows == [
         {"run_date": run_date, "run_id": written_run.run_id, "status": "failure"},
         {"run_date": run_date, "run_id": written_run.run_id, "status": "success"},
     ]
-    context = queries.query("SELECT * FROM run_context")
-    assert context.num_rows == 1
-    assert "status" not in context.column_names
-    assert "shard_metrics" not in queries.object_counts  # listed only once a query names it
-    queries.query("SELECT count(*) FROM shard_metrics")
-    expected_objects = 3 if written_run.layout == "per_shard" else 9
-    assert queries.object_counts["shard_metrics"] == expected_objects
+    context = queries.sql("SELECT * FROM run_context")
+    assert len(context.rows) == 1
+    assert "status" not in context.columns
+
+
+def test_a_table_lists_its_objects_only_once_a_query_names_it(written_run: WrittenRun) -> None:
+    tables = run_tables(written_run.settings.keys, written_run.run_date(), written_run.run_id)
+    with local_engine(written_run.settings.results_dir).open(tables) as queries:
+        assert "shard_metrics" not in queries.object_counts
+        queries.query("SELECT count(*) FROM shard_metrics")
+        expected_objects = 3 if written_run.layout == "per_shard" else 9
+        assert queries.object_counts["shard_metrics"] == expected_objects

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from entrypoints.cli_analytics import run_preset
+from entrypoints.container import build_container
 from tests.analytics.conftest import FAILED_SHARD, SHARD_COUNT, WrittenRun
 
 PROFILE_METRICS = (
@@ -23,7 +23,8 @@ PROFILE_METRICS = (
 
 
 def preset(queries: Any, name: str, run: WrittenRun, **values: Any) -> list[dict[str, Any]]:
-    rows: list[dict[str, Any]] = run_preset(queries, name, {"run_id": run.run_id, **values}).to_pylist()
+    assert queries.run_id == run.run_id
+    rows: list[dict[str, Any]] = queries.preset(name, values).rows
     return rows
 
 
@@ -167,11 +168,9 @@ def test_health_ranking_orders_points_by_the_health_score(queries: Any, written_
 
 
 def test_both_layouts_answer_every_preset_identically(written_runs: dict[str, WrittenRun]) -> None:
-    from entrypoints.cli_analytics import open_run
-
     answers = {}
     for layout, run in written_runs.items():
-        with open_run(run.run_id, run.settings) as queries:
+        with build_container(run.settings).open_run_analytics(run.run_id) as queries:
             answers[layout] = {
                 name: [
                     {k: v for k, v in row.items() if k not in ("started_at", "finished_at", "duration_ms")}

@@ -417,14 +417,18 @@ EVENT_FORMATS = ("v1", "v1-base64", "v2", "v2-text")
 
 
 def api_event(case: HostileCase, fmt: str) -> dict[str, Any]:
-    """The case as API Gateway would deliver it: REST (v1) or HTTP API (v2), body text or base64."""
+    """The case as API Gateway would deliver it to a catch-all route, so the handler routes the
+    hostile path itself: a REST ``/{proxy+}`` resource (v1) or an HTTP API ``$default`` route (v2),
+    body text or base64."""
     if fmt.startswith("v1"):
         event = load_event("api_v1_post_sweep_run.json")
         event["httpMethod"] = case.method
         event["path"] = case.path
+        event["resource"] = "/{proxy+}"
+        event["pathParameters"] = {"proxy": case.path.lstrip("/")}
     else:
         event = load_event("api_v2_post_sweep_run.json")
-        event["routeKey"] = f"{case.method} {case.path}"
+        event["routeKey"] = event["requestContext"]["routeKey"] = "$default"
         event["rawPath"] = case.path
         event["requestContext"]["http"].update(method=case.method, path=case.path)
     if fmt in ("v1-base64", "v2"):
@@ -589,7 +593,7 @@ def sqs_fuzz(examples: int, seed: int, figures: DrillFigures | None = None) -> D
     harness = Harness()
     status, accepted = harness.post(VALID_REQUEST)
     assert status == 202, accepted
-    genuine_bodies = harness.container.in_process_queue().take_all()
+    genuine_bodies = harness.container.shard_inbox().take_all()
     genuine = [json.loads(b) for b in genuine_bodies]
     keys: StorageKeys = harness.container.keys()
     run_date, run_id = accepted["run_date"], accepted["run_id"]

@@ -57,7 +57,7 @@ def test_the_same_seed_injects_the_same_faults() -> None:
 
 def test_a_failing_send_may_enqueue_part_of_the_batch_and_a_resend_completes_the_run() -> None:
     harness = Harness()
-    inner: InMemoryShardQueue = harness.container.in_process_queue()
+    inner: InMemoryShardQueue = harness.container.shard_inbox()
     queue = FaultyShardQueue(inner, random.Random(5), failure_rate=1.0)
     harness.container.shard_queue.override(providers.Object(queue))
     status, body = harness.post(VALID_REQUEST)

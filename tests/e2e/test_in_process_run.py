@@ -160,7 +160,7 @@ def test_status_of_an_unknown_run_is_404(harness: Harness) -> None:
 
 def test_a_malformed_shard_message_is_reported_alone_and_the_batch_goes_on(harness: Harness) -> None:
     harness.post(request(failure_injection_shards=[]))
-    good = harness.container.in_process_queue().take_all()[:1]
+    good = harness.container.shard_inbox().take_all()[:1]
     failed = harness.deliver([b'{"schema_version": "v1", "run_id": "x"', *good])
     assert failed == ["message-0"]
     assert any("status=success/shard_id=0/" in k for k in harness.objects)
@@ -180,7 +180,7 @@ def test_an_edited_shard_message_is_recorded_as_a_failure_and_writes_no_points(
     harness: Harness,
 ) -> None:
     harness.post(request(failure_injection_shards=[]))
-    body = json.loads(harness.container.in_process_queue().take_all()[0])
+    body = json.loads(harness.container.shard_inbox().take_all()[0])
     body["seed"] = 7  # the fingerprint no longer matches what the run planned
     assert harness.deliver([json.dumps(body).encode()]) == []
     keys = set(harness.objects)

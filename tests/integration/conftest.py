@@ -12,7 +12,6 @@ import pytest
 
 from adapters.aws.sqs_poller import SqsPoller, WorkerReport
 from application.run_status import RunStatus
-from entrypoints import use_cases
 from entrypoints.settings import Settings
 from tests.harness import Harness
 
@@ -54,7 +53,7 @@ class AwsStack:
         return {k: self.s3.get_object(Bucket=self.bucket, Key=k)["Body"].read() for k in keys}
 
     def status(self, harness: Harness, run_id: str) -> RunStatus:
-        return use_cases.status(harness.container, run_id)
+        return harness.container.run_status(run_id)  # type: ignore[no-any-return]
 
     def queue_depth(self, url: str) -> int:
         names = ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"]

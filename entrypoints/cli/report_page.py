@@ -1,8 +1,8 @@
 """The run report: one self-contained HTML page, its figures drawn by matplotlib as embedded PNGs.
 
-Every number on the page comes from the query pack (the same SQL Athena runs), so the report and an
-analyst's queries cannot disagree. Figures use matplotlib's object API (``Figure`` rendered by the
-Agg canvas): no pyplot, no global backend state.
+Every number on the page comes from the query pack (the same SQL Athena runs), gathered by the
+analytics use case, so the report and an analyst's queries cannot disagree. Figures use
+matplotlib's object API (``Figure`` rendered by the Agg canvas): no pyplot, no global backend state.
 """
 
 from __future__ import annotations
@@ -13,26 +13,20 @@ import io
 import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 
-import pyarrow as pa
 from matplotlib.figure import Figure
 
-from application.analytics.query_pack import MAX_TOP_N, load_preset, render
 from application.analytics.report_data import (
+    HEATMAP_METRICS,
     Heatmap,
+    ReportData,
     axis_label,
-    best_and_worst,
     describe_point,
-    heatmap,
     swept_dimensions,
 )
 
 Row = Mapping[str, Any]
-
-
-class Queries(Protocol):
-    def query(self, sql: str) -> pa.Table: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,44 +46,20 @@ KEY_METRICS: tuple[MetricView, ...] = (
     MetricView("avg_time_to_match_ms", "avg time to match (s)", 1e-3, lambda v: f"{v:.0f}", False),
     MetricView("driver_utilization", "driver utilisation (%)", 100.0, lambda v: f"{v:.0f}%", True),
 )
-CONTEXT_SQL = """
-SELECT accepted_at, total_points, shard_count, seed, dimensions_json, base_parameters_json,
-       config_fingerprint, request_source
-FROM run_context WHERE run_id = :run_id
-"""
+assert tuple(m.column for m in KEY_METRICS) == HEATMAP_METRICS
 
 
-def build_report(queries: Queries, run_id: str, *, top: int = 10) -> str:
-    def rows(sql: str, **values: Any) -> list[dict[str, Any]]:
-        result: list[dict[str, Any]] = queries.query(render(sql, {"run_id": run_id, **values})).to_pylist()
-        return result
-
-    context = rows(CONTEXT_SQL)
-    ranking = rows(load_preset("health-ranking"), top_n=MAX_TOP_N)
-    metrics = rows(load_preset("metrics-by-parameter"))
-    coverage = rows(load_preset("shard-coverage"))[0]
-    failures = rows(load_preset("failures"))
-    profile = rows(load_preset("run-profile"))
-    ends = best_and_worst(ranking)
-    series = (
-        {label: rows(load_preset("trip-snapshots"), point_index=row["point_index"]) for label, row in
-         (("best", ends[0]), ("worst", ends[1]))}
-        if ends
-        else {}
-    )
-    page = _Page(run_id)
-    page.header(context[0] if context else None, coverage, ends)
-    if context and ends:
-        dimensions = swept_dimensions(context[0]["dimensions_json"])
-        health = {r["point_index"]: r["health_score"] for r in ranking}
-        points = [{**m, "health_score": health.get(m["point_index"])} for m in metrics]
-        page.heatmaps([heatmap(points, m.column, dimensions, ends[0]) for m in KEY_METRICS])
-        page.ranking(ranking[:top], len(ranking))
-        page.time_series(ends, series)
+def render_report(data: ReportData, *, top: int = 10) -> str:
+    page = _Page(data.run_id)
+    page.header(data.context, data.coverage, data.ends)
+    if data.heatmaps and data.ends:
+        page.heatmaps(data.heatmaps)
+        page.ranking(data.ranking[:top], len(data.ranking))
+        page.time_series(data.ends, data.series)
     else:
         page.note("No point of this run has results yet: nothing to map or rank.")
-    page.coverage(coverage, failures)
-    page.profile(profile)
+    page.coverage(data.coverage, data.failures)
+    page.profile(data.profile)
     return page.render()
 
 
@@ -180,8 +150,18 @@ class _Page:
         self.image(figure, "heat maps of the key metrics")
 
     def ranking(self, top: Sequence[Row], total: int) -> None:
-        head = ["rank", "point", "swept values", "health", "conversion", "revenue", "payouts",
-                "match s", "pickup s", "abandoned"]
+        head = [
+            "rank",
+            "point",
+            "swept values",
+            "health",
+            "conversion",
+            "revenue",
+            "payouts",
+            "match s",
+            "pickup s",
+            "abandoned",
+        ]
         body = "".join(
             "<tr>"
             f"<td>{r['health_rank']}</td><td>{r['point_index']}</td>"
@@ -194,7 +174,7 @@ class _Page:
         )
         self.parts.append(
             f"<h2>Health ranking</h2><p>The top {len(top)} of {total} points by the health score of "
-            "SIMULATION.md (metrics min–max normalised over this run).</p>"
+            "docs/model.md (metrics min–max normalised over this run).</p>"
             f"<table><tr>{''.join(_th(h, left=h == 'swept values') for h in head)}</tr>{body}</table>"
         )
 
@@ -205,12 +185,23 @@ class _Page:
         for ax, (label, row) in zip(axes, (("best", ends[0]), ("worst", ends[1])), strict=True):
             snapshots = series[label]
             minutes = [s["timestamp_ms"] / 60_000 for s in snapshots]
-            for column, colour in (("riders_waiting", "#d62728"), ("drivers_idle", "#2ca02c"),
-                                   ("drivers_on_trip", "#1f77b4")):
-                ax.plot(minutes, [s[column] for s in snapshots], label=column.replace("_", " "),
-                        color=colour, linewidth=1.8)
-            ax.set_title(f"{label}: point {row['point_index']} (health {row['health_score']:.2f})\n"
-                         f"{describe_point(row)}", fontsize=10)
+            for column, colour in (
+                ("riders_waiting", "#d62728"),
+                ("drivers_idle", "#2ca02c"),
+                ("drivers_on_trip", "#1f77b4"),
+            ):
+                ax.plot(
+                    minutes,
+                    [s[column] for s in snapshots],
+                    label=column.replace("_", " "),
+                    color=colour,
+                    linewidth=1.8,
+                )
+            ax.set_title(
+                f"{label}: point {row['point_index']} (health {row['health_score']:.2f})\n"
+                f"{describe_point(row)}",
+                fontsize=10,
+            )
             ax.set_xlabel("simulated time (min)")
             ax.grid(alpha=0.3)
         axes[0].set_ylabel("count")
@@ -267,7 +258,7 @@ class _Page:
             "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
             f"<title>ridesweep report · {_text(self.run_id)}</title><style>{_CSS}</style></head>"
             f"<body><main>{''.join(self.parts)}"
-            "<footer>ridesweep report · numbers from infra/athena/queries</footer></main></body></html>\n"
+            "<footer>ridesweep report · numbers from the query pack</footer></main></body></html>\n"
         )
 
 
@@ -297,8 +288,15 @@ def _draw_heatmap(ax: Any, view: MetricView, data: Heatmap) -> None:
                 continue
             share = (value - low) / (high - low) if high > low else 0.5
             bright = share > 0.55 if view.higher_is_better else share < 0.45
-            ax.text(j, i, view.fmt(value), ha="center", va="center", fontsize=8,
-                    color="black" if bright else "white")
+            ax.text(
+                j,
+                i,
+                view.fmt(value),
+                ha="center",
+                va="center",
+                fontsize=8,
+                color="black" if bright else "white",
+            )
 
 
 def _coverage_figure(expected: int, missing: set[int], failed: set[int]) -> Figure:
@@ -322,15 +320,28 @@ def _coverage_figure(expected: int, missing: set[int], failed: set[int]) -> Figu
     ax.set_yticks([r + 0.5 for r in range(rows)], [f"{r * columns}" for r in range(rows)], fontsize=8)
     if expected <= 200:
         for shard in range(expected):
-            ax.text(shard % columns + 0.5, shard // columns + 0.5, str(shard), ha="center",
-                    va="center", fontsize=7, color="white")
+            ax.text(
+                shard % columns + 0.5,
+                shard // columns + 0.5,
+                str(shard),
+                ha="center",
+                va="center",
+                fontsize=7,
+                color="white",
+            )
     for side in ax.spines.values():
         side.set_visible(False)
     ax.set_title("shards by id", fontsize=9, loc="left")
     ax.legend(
-        handles=[Patch(color="#2ca02c", label="succeeded"), Patch(color="#bbbbbb", label="pending"),
-                 Patch(color="#d62728", label="failed")],
-        loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False, fontsize=8,
+        handles=[
+            Patch(color="#2ca02c", label="succeeded"),
+            Patch(color="#bbbbbb", label="pending"),
+            Patch(color="#d62728", label="failed"),
+        ],
+        loc="upper left",
+        bbox_to_anchor=(1.01, 1.0),
+        frameon=False,
+        fontsize=8,
     )
     return figure
 

@@ -1,20 +1,13 @@
-"""The ``ridesweep`` command line: run, plan, status and serve sweeps on one machine.
-
-Exit codes: 0 success; 1 a shard failed or the run is unknown; 2 an invalid request or
-setting (the message names the field); 3 the run id is taken by another request.
-"""
+"""`ridesweep run`, `plan`, `status` and `serve`: a sweep from request to results."""
 
 from __future__ import annotations
 
 import json
-import os
-import sys
 import time
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -29,60 +22,38 @@ from rich.table import Table
 from rich.text import Text
 
 from application.run_status import RunStatus
-from application.submit_sweep import RequestSource
-from domain.errors import RequestValidationError, RunConflict, RunNotFound
-from entrypoints import use_cases
-from entrypoints.cli_aws import (
+from domain.errors import MalformedJson
+from domain.manifest import RequestSource
+from entrypoints.cli.console import console
+from entrypoints.cli.exit_codes import ExitCode, UsageError
+from entrypoints.cli.options import (
     BackendOption,
     BucketOption,
     PrefixOption,
     QueueUrlOption,
-    aws_settings,
-    results_location,
+    ResultsOption,
+    backend_settings,
+    describe_results,
+    local_settings,
 )
-from entrypoints.container import build_container
-from entrypoints.settings import Settings, SettingsError
+from entrypoints.container import Container, build_container
 
-EXIT_OK, EXIT_FAILED, EXIT_INVALID, EXIT_CONFLICT = 0, 1, 2, 3
-
-app = typer.Typer(
-    add_completion=False,
-    no_args_is_help=True,
-    help="Parameter sweeps of a ride-hailing marketplace simulation.",
-)
-console = Console()
-if not console.is_terminal:  # piped or captured: room for the metrics table rather than 80 columns
-    console = Console(width=160)
-err_console = Console(stderr=True)
-
-ResultsOption = Annotated[
-    Path | None,
-    typer.Option("--results", help="Results directory (default: SWEEP_RESULTS_DIR or ./results)."),
-]
-
-
-def load_settings(**overrides: str | None) -> Settings:
-    try:
-        return Settings.from_env_with(**overrides)
-    except SettingsError as exc:
-        err_console.print(f"[red]error:[/red] {exc}")
-        raise typer.Exit(EXIT_INVALID) from None
+POINT_METRICS_SQL = """
+SELECT m.point_index, m.shard_id, p.selected_dimensions_json, m.conversion_rate, m.completed_riders,
+       m.platform_revenue, m.median_time_to_match_ms, m.driver_utilization
+FROM shard_metrics m
+LEFT JOIN effective_parameters p ON p.shard_id = m.shard_id AND p.point_index = m.point_index
+ORDER BY m.point_index
+"""
 
 
 def read_request(path: Path) -> object:
     try:
         return json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        err_console.print(f"[red]error:[/red] request file {str(path)!r} does not exist")
+        raise MalformedJson(f"request file {str(path)!r} does not exist") from None
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        err_console.print(f"[red]error:[/red] {path} is not valid JSON: {exc}")
-    raise typer.Exit(EXIT_INVALID)
-
-
-def report_invalid(exc: RequestValidationError) -> None:
-    err_console.print("[red]invalid request:[/red]")
-    for detail in exc.details:
-        err_console.print(f"  • {detail.render()}", markup=False, highlight=False)
+        raise MalformedJson(f"{path} is not valid JSON: {exc}") from None
 
 
 class PointsPerSecondColumn(ProgressColumn):
@@ -92,9 +63,8 @@ class PointsPerSecondColumn(ProgressColumn):
         return Text(f"{rate:7.1f} points/s", style="cyan")
 
 
-@app.command()
 def run(
-    request: Annotated[Path, typer.Argument(help="Sweep request JSON (CONTRACT.md §1).")],
+    request: Annotated[Path, typer.Argument(help="Sweep request JSON (docs/contract.md §1).")],
     results: ResultsOption = None,
     workers: Annotated[int, typer.Option(min=1, max=64, help="Worker processes.")] = 1,
     run_id: Annotated[
@@ -108,37 +78,21 @@ def run(
     """Run a whole sweep and print every point's key metrics: in-process, or (--backend aws)
     through SQS and S3, this process working the queue until the run is done."""
     if backend == "aws" and workers > 1:
-        err_console.print("[red]error:[/red] --workers is for the local backend; start more "
-                          "`ridesweep worker` processes instead")
-        raise typer.Exit(EXIT_INVALID)
-    settings = (
-        aws_settings(queue_url=queue_url, bucket=bucket, prefix=prefix)
-        if backend == "aws"
-        else load_settings(backend="local", results_dir=str(results) if results else None)
-    )
+        raise UsageError(
+            "--workers is for the local backend; start more `ridesweep worker` processes instead"
+        )
+    settings = backend_settings(backend, results=results, queue_url=queue_url, bucket=bucket, prefix=prefix)
     payload = read_request(request)
     if run_id is not None and isinstance(payload, dict):
         payload["run_id"] = run_id
     container = build_container(settings)
-    try:
-        accepted = use_cases.submit(
-            container, payload, RequestSource(kind="cli", user_agent="ridesweep-cli")
-        )
-    except RequestValidationError as exc:
-        report_invalid(exc)
-        raise typer.Exit(EXIT_INVALID) from None
-    except RunConflict as exc:
-        err_console.print(f"[red]conflict:[/red] {exc}")
-        raise typer.Exit(EXIT_CONFLICT) from None
+    accepted = container.submit_sweep(payload, RequestSource(kind="cli", user_agent="ridesweep-cli"))
     body = accepted.body
     console.print(
         f"run [bold]{body['run_id']}[/bold] {accepted.status}: {body['total_points']} points in "
         f"{body['shard_count']} shards, {body['shards_dispatched']} to run, "
-        f"{workers} worker(s) → {results_location(settings)}"
+        f"{workers} worker(s) → {describe_results(settings)}"
     )
-    from entrypoints.local_runner import execute_bodies
-
-    bodies = container.in_process_queue().take_all()
     todo = sum(d["end_index_exclusive"] - d["start_index"] for d in body["dispatches"])
     started = time.perf_counter()
     with Progress(
@@ -153,28 +107,12 @@ def run(
         transient=False,
     ) as progress:
         task = progress.add_task("points", total=todo)
-        try:
-            if settings.backend == "aws":
-                from entrypoints.cli_aws import drain_run
-
-                drain_run(container, settings, body["run_id"], on_points=lambda n: progress.advance(task, n))
-            else:
-                execute_bodies(
-                    bodies,
-                    settings,
-                    workers=workers,
-                    container=container,
-                    on_points=lambda n: progress.advance(task, n),
-                )
-        except Exception as exc:  # storage failed or a worker died: the run can be resumed
-            progress.stop()
-            err_console.print(
-                f"[red]error:[/red] the run stopped: {type(exc).__name__}: {exc}\n"
-                "Run the same command again to resume: finished shards are kept."
-            )
-            raise typer.Exit(EXIT_FAILED) from None
+        status: RunStatus = container.drain_run(
+            body["run_id"],
+            workers=container.shard_workers(processes=workers),
+            on_points=lambda n: progress.advance(task, n),
+        )
     wall = time.perf_counter() - started
-    status = use_cases.status(container, body["run_id"])
     print_metrics_table(container, status)
     rate = todo / wall if wall > 0 else 0.0
     console.print(f"{todo} points in {wall:.1f} s ({rate:.1f} points/s)")
@@ -186,25 +124,24 @@ def run(
             f"[bold]ridesweep query health-ranking --run {status.run_id} {where}[/bold]",
             highlight=False,
         )
-    raise typer.Exit(EXIT_OK if status.state == "succeeded" else EXIT_FAILED)
+    raise typer.Exit(ExitCode.OK if status.state == "succeeded" else ExitCode.FAILED)
 
 
-def print_metrics_table(container: Any, status: RunStatus, limit: int = 200) -> None:
-    from entrypoints.results_reader import point_metrics_rows
-
-    dimension_names, rows = point_metrics_rows(
-        container.blob_store(), container.keys(), status.run_date, status.run_id
-    )
+def print_metrics_table(container: Container, status: RunStatus, limit: int = 200) -> None:
+    with container.open_run_analytics(status.run_id) as run_tables:
+        rows = run_tables.sql(POINT_METRICS_SQL).rows
+    selected = [json.loads(row["selected_dimensions_json"] or "{}") for row in rows]
+    dimension_names = sorted(selected[0]) if selected else []
     table = Table(title=f"run {status.run_id}: key metrics per point", header_style="bold")
     for column in ["point", "shard", *dimension_names]:
         table.add_column(column, justify="right")
     for column in ["conversion", "completed", "revenue", "median match s", "utilisation"]:
         table.add_column(column, justify="right", style="green")
-    for row in rows[:limit]:
+    for row, values in list(zip(rows, selected, strict=True))[:limit]:
         table.add_row(
             str(row["point_index"]),
             str(row["shard_id"]),
-            *[_cell(row["selected"][name]) for name in dimension_names],
+            *[_cell(values.get(name)) for name in dimension_names],
             f"{row['conversion_rate']:.1%}",
             str(row["completed_riders"]),
             f"{row['platform_revenue']:,.2f}",
@@ -230,7 +167,6 @@ def print_status(status: RunStatus) -> None:
         console.print(f"[red]failed shards:[/red] {', '.join(map(str, status.failed_shard_ids))}")
 
 
-@app.command()
 def plan(
     request: Annotated[Path, typer.Argument(help="Sweep request JSON.")],
     show: Annotated[int, typer.Option(help="Shards to list.")] = 20,
@@ -239,13 +175,8 @@ def plan(
     from domain.contract import parse_sweep_request
     from domain.planning import plan_sweep
 
-    settings = load_settings()
-    payload = read_request(request)
-    try:
-        the_plan = plan_sweep(parse_sweep_request(payload, settings.limits), settings.limits)
-    except RequestValidationError as exc:
-        report_invalid(exc)
-        raise typer.Exit(EXIT_INVALID) from None
+    limits = local_settings().limits
+    the_plan = plan_sweep(parse_sweep_request(read_request(request), limits), limits)
     req = the_plan.request
     console.print(f"[green]valid[/green] request for run [bold]{req.run_id}[/bold]")
     axes = ", ".join(f"{name} ({len(values)})" for name, values in req.dimensions.items())
@@ -267,7 +198,6 @@ def plan(
         console.print(f"… and {the_plan.shard_count - show} more shards")
 
 
-@app.command()
 def status(
     run_id: Annotated[str, typer.Argument(help="The run id.")],
     results: ResultsOption = None,
@@ -276,24 +206,14 @@ def status(
     prefix: PrefixOption = None,
 ) -> None:
     """Show how far a run has got, from its shard outcome records."""
-    settings = (
-        # status only reads S3; the aws backend's queue setting is required but never used here
-        aws_settings(bucket=bucket, prefix=prefix, queue_url=os.environ.get("SHARD_QUEUE_URL") or "unused")
-        if backend == "aws"
-        else load_settings(backend="local", results_dir=str(results) if results else None)
+    settings = backend_settings(
+        backend, results=results, needs=("results_bucket",), bucket=bucket, prefix=prefix
     )
-    container = build_container(settings)
-    try:
-        state = use_cases.status(container, run_id)
-    except RunNotFound as exc:
-        where = settings.results_bucket if backend == "aws" else settings.results_dir
-        err_console.print(f"[red]error:[/red] {exc} under {where}")
-        raise typer.Exit(EXIT_FAILED) from None
+    state: RunStatus = build_container(settings).run_status(run_id)
     console.print_json(json.dumps(state.as_dict()))
     print_status(state)
 
 
-@app.command()
 def serve(
     port: Annotated[int, typer.Option(min=0, max=65535, help="Port on 127.0.0.1.")] = 8080,
     results: ResultsOption = None,
@@ -306,30 +226,8 @@ def serve(
     (or, with --backend aws, only enqueueing them on SQS for `ridesweep worker`)."""
     from entrypoints.local_server import serve_forever
 
-    settings = (
-        aws_settings(queue_url=queue_url, bucket=bucket, prefix=prefix)
-        if backend == "aws"
-        else load_settings(backend="local", results_dir=str(results) if results else None)
-    )
+    settings = backend_settings(backend, results=results, queue_url=queue_url, bucket=bucket, prefix=prefix)
     serve_forever(settings, port=port, announce=console.print)
 
 
-def _register_command_groups() -> None:
-    from entrypoints import cli_analytics, cli_aws
-
-    cli_aws.register(app)
-    cli_analytics.register(app)
-
-
-_register_command_groups()
-
-
-def main() -> None:
-    try:
-        app()
-    except KeyboardInterrupt:
-        sys.exit(130)
-
-
-if __name__ == "__main__":
-    main()
+COMMANDS = (run, plan, status, serve)

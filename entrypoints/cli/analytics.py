@@ -1,0 +1,140 @@
+"""`ridesweep query` and `ridesweep report`: the query pack and the run report, on DuckDB.
+
+Both call the analytics use case on the local results directory or (``--backend aws``) the results
+bucket; the SQL is the same the Athena tables run.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import decimal
+import io
+import json
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import typer
+from rich.table import Table
+
+from application.analytics.query_pack import MAX_TOP_N, PRESETS, ParameterValue
+from application.analytics.run_analytics import RunAnalytics
+from entrypoints.cli.console import wide_console
+from entrypoints.cli.exit_codes import UsageError
+from entrypoints.cli.options import BackendOption, ResultsOption, backend_settings
+from entrypoints.container import build_container
+from ports.run_queries import QueryResult
+
+OutputFormat = Literal["table", "csv", "json"]
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal):
+        return int(value) if value == value.to_integral_value() else str(value)
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
+
+
+def _cell(value: Any, column: str = "") -> str:
+    if value is None:
+        return ""
+    if column.endswith("_json") and isinstance(value, str):
+        try:
+            parsed = json.loads(value)
+        except json.JSONDecodeError:
+            return value
+        if isinstance(parsed, dict):
+            return " ".join(f"{k}={json.dumps(v).strip(chr(34))}" for k, v in parsed.items())
+    if isinstance(value, list):
+        return " ".join(_cell(v) for v in value)
+    if isinstance(value, float):
+        return f"{value:,.0f}" if abs(value) >= 1e6 else f"{value:.6g}"
+    return str(_plain(value))
+
+
+def format_rows(result: QueryResult, output: OutputFormat) -> str:
+    rows = [{k: _plain(v) for k, v in row.items()} for row in result.rows]
+    if output == "json":
+        return json.dumps(rows, ensure_ascii=False, indent=2)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(result.columns)
+    for row in rows:
+        writer.writerow(
+            json.dumps(v) if isinstance(v, list) else ("" if v is None else v) for v in row.values()
+        )
+    return buffer.getvalue().rstrip("\n")
+
+
+def _print_table(result: QueryResult, title: str) -> None:
+    shown = Table(title=title, header_style="bold")
+    for name in result.columns:
+        shown.add_column(name, overflow="fold")
+    for row in result.rows:
+        shown.add_row(*(_cell(v, k) for k, v in row.items()))
+    wide_console.print(shown)
+    wide_console.print(f"{len(result.rows)} row(s)")
+
+
+def _open_run(run_id: str, backend: str, results: Path | None) -> tuple[RunAnalytics, Path]:
+    settings = backend_settings(backend, results=results, needs=("results_bucket",))  # type: ignore[arg-type]
+    opened: RunAnalytics = build_container(settings).open_run_analytics(run_id)
+    return opened, Path(settings.results_dir)
+
+
+def query(
+    run: Annotated[str, typer.Option("--run", help="The run id.", show_default=False)],
+    preset: Annotated[
+        str | None,
+        typer.Argument(help=f"One of: {', '.join(PRESETS)} (omit with --sql).", show_default=False),
+    ] = None,
+    results: ResultsOption = None,
+    backend: BackendOption = "local",
+    sql: Annotated[
+        str | None,
+        typer.Option(help="Run this SQL instead of a preset (tables as in Athena; :run_id etc.)."),
+    ] = None,
+    output_format: Annotated[OutputFormat, typer.Option("--format", help="table, csv or json.")] = "table",
+    point: Annotated[int, typer.Option(help=":point_index of trip-snapshots.")] = 0,
+    top: Annotated[int, typer.Option(help=":top_n of health-ranking.")] = 20,
+) -> None:
+    """Run a preset of the query pack (or --sql) over one run's results with DuckDB."""
+    if (preset is None) == (sql is None):
+        raise UsageError("give either a PRESET or --sql")
+    values: dict[str, ParameterValue] = {"point_index": point, "top_n": top}
+    opened, _ = _open_run(run, backend, results)
+    with opened as run_tables:
+        answer = run_tables.sql(sql, values) if sql is not None else run_tables.preset(preset or "", values)
+    if output_format == "table":
+        _print_table(answer, f"{preset or 'sql'} · run {run}")
+    else:
+        typer.echo(format_rows(answer, output_format))
+
+
+def report(
+    run_id: Annotated[str, typer.Argument(help="The run id.")],
+    results: ResultsOption = None,
+    out: Annotated[
+        Path | None, typer.Option(help="Directory of the HTML file (default: <results>/reports).")
+    ] = None,
+    backend: BackendOption = "local",
+    top: Annotated[int, typer.Option(min=1, max=MAX_TOP_N, help="Points in the ranking table.")] = 10,
+) -> None:
+    """Write one self-contained HTML page: heat maps, health ranking, time series, coverage."""
+    from application.analytics.report_data import gather_report
+    from entrypoints.cli.report_page import render_report
+
+    opened, results_dir = _open_run(run_id, backend, results)
+    with opened as run_tables:
+        data = gather_report(run_tables)
+    directory = out if out is not None else results_dir / "reports"
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / f"report-{run_id}.html"
+    path.write_text(render_report(data, top=top), encoding="utf-8")
+    typer.echo(f"wrote {path} ({path.stat().st_size / 1024:.0f} KiB)")
+
+
+COMMANDS = (query, report)

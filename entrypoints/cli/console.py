@@ -1,0 +1,12 @@
+"""The consoles every command prints to: results on stdout, messages on stderr."""
+
+from __future__ import annotations
+
+from rich.console import Console
+
+console = Console()
+if not console.is_terminal:  # piped or captured: room for the tables rather than 80 columns
+    console = Console(width=160)
+err_console = Console(stderr=True)
+wide_console = console if console.is_terminal else Console(width=200)
+"""For query answers, whose columns are many and wide."""

@@ -1,0 +1,100 @@
+"""The options several commands share, typed once, and the one settings loader per backend.
+
+Flags override the environment's settings (docs/contract.md §6); the result is validated as a whole,
+so a missing or invalid value is named before anything runs. boto3 finds the endpoint and the
+credentials itself (AWS_ENDPOINT_URL, AWS_PROFILE, ...).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Annotated, Literal
+
+import typer
+
+from entrypoints.cli.exit_codes import results_location
+from entrypoints.settings import Need, Settings
+
+CliBackend = Literal["local", "aws"]
+
+BackendOption = Annotated[
+    CliBackend,
+    typer.Option(
+        "--backend",
+        help="local: the results directory, shards run in this process; "
+        "aws: SQS and S3 (at AWS_ENDPOINT_URL if set).",
+    ),
+]
+ResultsOption = Annotated[
+    Path | None,
+    typer.Option("--results", help="Results directory (default: SWEEP_RESULTS_DIR or ./results)."),
+]
+QueueUrlOption = Annotated[
+    str | None, typer.Option("--queue-url", help="Shard queue URL (default: SHARD_QUEUE_URL).")
+]
+BucketOption = Annotated[
+    str | None, typer.Option("--bucket", help="Results bucket (default: SWEEP_RESULTS_BUCKET).")
+]
+PrefixOption = Annotated[
+    str | None, typer.Option("--prefix", help="Results key prefix (default: SWEEP_RESULTS_PREFIX).")
+]
+DlqUrlOption = Annotated[
+    str | None, typer.Option("--dlq-url", help="Dead-letter queue URL (default: SHARD_DLQ_URL).")
+]
+
+
+def local_settings(results: Path | None = None) -> Settings:
+    """The environment's settings on the local backend, ``--results`` over SWEEP_RESULTS_DIR."""
+    return _located(
+        Settings.from_env(
+            overrides={"backend": "local", "results_dir": str(results) if results is not None else None}
+        )
+    )
+
+
+def aws_settings(
+    needs: Iterable[Need] = ("shard_queue_url", "results_bucket"),
+    *,
+    queue_url: str | None = None,
+    bucket: str | None = None,
+    prefix: str | None = None,
+    dlq_url: str | None = None,
+) -> Settings:
+    """The environment's settings on the aws backend, the flags given over them; ``needs`` are the
+    settings the command cannot do without (a status read needs the bucket, not the queue)."""
+    overrides = {
+        "backend": "aws",
+        "shard_queue_url": queue_url,
+        "results_bucket": bucket,
+        "results_prefix": prefix,
+        "dead_letter_queue_url": dlq_url,
+    }
+    return _located(Settings.from_env(overrides=overrides, needs=needs))
+
+
+def backend_settings(
+    backend: CliBackend,
+    *,
+    results: Path | None = None,
+    needs: Iterable[Need] = ("shard_queue_url", "results_bucket"),
+    queue_url: str | None = None,
+    bucket: str | None = None,
+    prefix: str | None = None,
+) -> Settings:
+    """``local_settings`` or ``aws_settings``, as ``--backend`` says."""
+    if backend == "aws":
+        return aws_settings(needs, queue_url=queue_url, bucket=bucket, prefix=prefix)
+    return local_settings(results)
+
+
+def describe_results(settings: Settings) -> str:
+    """Where the results of ``settings`` live, as a user would type it."""
+    if settings.backend == "aws":
+        return f"s3://{settings.results_bucket}/{settings.keys.prefix}"
+    return settings.results_dir
+
+
+def _located(settings: Settings) -> Settings:
+    results_location.set(describe_results(settings))
+    return settings

@@ -1,0 +1,82 @@
+"""`ridesweep worker` and `ridesweep redrive`: the SQS side of a run, against AWS or any endpoint
+that speaks its API (moto server on loopback, for one)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from entrypoints.cli.console import console, err_console
+from entrypoints.cli.exit_codes import ExitCode
+from entrypoints.cli.options import (
+    BucketOption,
+    DlqUrlOption,
+    PrefixOption,
+    QueueUrlOption,
+    aws_settings,
+    describe_results,
+)
+from entrypoints.container import build_container
+from entrypoints.logs import configure_logging
+from entrypoints.queue_worker import PollReport, work_queue
+from ports.dead_letters import RedriveMethod, RedriveResult
+
+
+def worker(
+    queue_url: QueueUrlOption = None,
+    drain: Annotated[
+        bool, typer.Option("--drain", help="Exit once the queue is empty with nothing in flight.")
+    ] = False,
+    batch_size: Annotated[
+        int, typer.Option("--batch-size", min=1, max=10, help="Messages per receive (Lambda: 1).")
+    ] = 1,
+    bucket: BucketOption = None,
+    prefix: PrefixOption = None,
+) -> None:
+    """Run shards from the SQS shard queue through the Lambda handler, as the SQS trigger would:
+    what succeeded is deleted; what the handler reports as failed comes back after the visibility
+    timeout, and goes to the dead-letter queue after maxReceiveCount receives."""
+    settings = aws_settings(queue_url=queue_url, bucket=bucket, prefix=prefix)
+    configure_logging(settings.log_level)
+    container = build_container(settings)
+    poller = container.shard_poller(batch_size=batch_size)
+    err_console.print(
+        f"worker on {settings.shard_queue_url} → {describe_results(settings)}"
+        + (" (until the queue is empty)" if drain else "; Ctrl-C stops")
+    )
+    report: PollReport = work_queue(poller, container.lambda_handler(), drain=drain)
+    console.print(
+        f"{report.received} deliveries: {report.succeeded} done, {report.failed} reported as "
+        "failed (SQS delivers those again, then moves them to the dead-letter queue)"
+    )
+    if report.transient_errors:
+        err_console.print(
+            f"[yellow]{len(report.transient_errors)} queue call(s) failed and were "
+            f"retried; last: {report.transient_errors[-1]}[/yellow]"
+        )
+
+
+def redrive(
+    dlq_url: DlqUrlOption = None,
+    queue_url: QueueUrlOption = None,
+    method: Annotated[
+        RedriveMethod,
+        typer.Option(
+            "--method",
+            help="auto: StartMessageMoveTask on AWS endpoints, else receive → send → delete.",
+        ),
+    ] = "auto",
+) -> None:
+    """Move dead-lettered shard messages back to the shard queue and print how many moved."""
+    settings = aws_settings(
+        ("dead_letter_queue_url", "shard_queue_url"), queue_url=queue_url, dlq_url=dlq_url
+    )
+    result: RedriveResult = build_container(settings).redrive(method=method)
+    console.print(f"moved {result.moved} message(s) to {settings.shard_queue_url} ({result.method})")
+    if result.not_moved:
+        err_console.print(f"[yellow]{result.not_moved} message(s) could not be sent; run again[/yellow]")
+        raise typer.Exit(ExitCode.ENVIRONMENT)
+
+
+COMMANDS = (worker, redrive)

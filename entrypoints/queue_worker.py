@@ -1,0 +1,87 @@
+"""This process as a Lambda worker of the SQS shard queue: `ridesweep worker`, and the shard workers
+of `ridesweep run --backend aws`.
+
+Each received batch goes to the deployed Lambda handler as the SQS trigger would deliver it, so a
+shard runs here exactly as it runs on AWS (logging, retry classification, batch item failures).
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Protocol
+
+from entrypoints.logs import configure_logging
+from ports.workers import PointsCallback
+
+if TYPE_CHECKING:
+    from entrypoints.handler import Handler
+
+LambdaInvoke = Callable[[dict[str, Any]], dict[str, Any]]
+
+
+class PollReport(Protocol):
+    received: int
+    succeeded: int
+    failed: int
+    transient_errors: list[str]
+
+
+class QueuePoller(Protocol):
+    """A queue's receiving side shaped like Lambda's event source mapping (the SQS poller)."""
+
+    @property
+    def queue_url(self) -> str: ...
+
+    def run(
+        self, handle: LambdaInvoke, *, drain: bool = False, until: Callable[[], bool] | None = None
+    ) -> PollReport: ...
+
+
+@dataclass(frozen=True, slots=True)
+class InvocationContext:
+    """What the Lambda runtime passes as ``context``; the worker gives each batch its own id."""
+
+    aws_request_id: str
+
+
+def invoke_as_lambda(handler: Handler) -> LambdaInvoke:
+    """``handler`` called as the SQS trigger would call it, with a fresh request id per batch."""
+    return lambda event: handler(event, InvocationContext(aws_request_id=f"worker-{uuid.uuid4()}"))
+
+
+def work_queue(poller: QueuePoller, handler: Handler, *, drain: bool) -> PollReport:
+    return poller.run(invoke_as_lambda(handler), drain=drain)
+
+
+class SqsWorkers:
+    """``ports.workers.ShardWorkers`` on the SQS shard queue: this process receives batches until the
+    run is finished or the queue holds nothing more."""
+
+    def __init__(self, poller: QueuePoller, handler: Handler, *, processes: int = 1) -> None:
+        if processes != 1:
+            raise ValueError("more worker processes are for the local backend; start more workers")
+        self._poller = poller
+        self._invoke = invoke_as_lambda(handler)
+
+    def work(self, finished: Callable[[], bool], on_points: PointsCallback | None = None) -> None:
+        configure_logging("WARNING")  # progress is reported per shard; retryable failures still show
+
+        def counting(event: dict[str, Any]) -> dict[str, Any]:
+            answer = self._invoke(event)
+            if on_points is not None:
+                failed = {f["itemIdentifier"] for f in answer.get("batchItemFailures", [])}
+                on_points(sum(_points(r["body"]) for r in event["Records"] if r["messageId"] not in failed))
+            return answer
+
+        self._poller.run(counting, drain=True, until=finished)
+
+
+def _points(body: str) -> int:
+    try:
+        message = json.loads(body)
+        return int(message["end_index_exclusive"]) - int(message["start_index"])
+    except (ValueError, KeyError, TypeError):
+        return 0

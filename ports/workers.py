@@ -1,0 +1,15 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Protocol
+
+PointsCallback = Callable[[int], None]
+
+
+class ShardWorkers(Protocol):
+    """Whatever executes queued shard messages: worker processes on this machine, or this process
+    working the SQS queue as the Lambda trigger would."""
+
+    def work(self, finished: Callable[[], bool], on_points: PointsCallback | None = None) -> None:
+        """Execute queued shards until ``finished()`` is true or nothing is left to take;
+        ``on_points(n)`` reports ``n`` more points done."""
