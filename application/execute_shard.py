@@ -1,7 +1,10 @@
-"""Use case: run the simulation for every point of one shard and store the results (CONTRACT.md §4).
+"""Use case: run the simulation for every replicate of every point of one shard and store the
+results (docs/contract.md §4).
 
 Idempotent by construction: every object key and every byte of per-point data depends only on the
 message, so a retry or a redelivered duplicate rewrites the same objects with the same content.
+A message planned under another simulation model is refused, not simulated: a run is never
+completed with two models.
 """
 
 from __future__ import annotations
@@ -22,9 +25,10 @@ from domain.fingerprints import (
     config_fingerprint,
     parameter_fingerprint,
     point_seed,
+    replicate_seed,
 )
 from domain.planning import ParameterSpace
-from domain.simulation import simulate
+from domain.simulation import SIMULATION_MODEL, simulate
 from domain.storage_keys import POINT_DATASETS, Dataset, OutcomeStatus, StorageKeys
 from ports.blob_store import BlobStore
 from ports.clock import Clock
@@ -70,6 +74,7 @@ def execute_shard(
         return ShardResult("skipped", message.run_id, message.shard_id, 0)
     started = clock.now()
     try:
+        _check_model(message)
         space = _checked_space(message)
         if message.inject_failure:
             raise ShardFailure("injected_failure", "failure injected on purpose for this shard")
@@ -81,16 +86,30 @@ def execute_shard(
     return ShardResult("succeeded", message.run_id, message.shard_id, processed)
 
 
+def _check_model(message: ShardMessage) -> None:
+    if message.simulation_model != SIMULATION_MODEL:
+        raise ShardFailure(
+            "model_mismatch",
+            f"the run was planned under simulation model {message.simulation_model} and this "
+            f"worker runs model {SIMULATION_MODEL}; nothing was simulated, since a run is never "
+            "completed with two models. Submit the sweep again under a new run_id to run it with "
+            f"model {SIMULATION_MODEL}",
+        )
+
+
 def _checked_space(message: ShardMessage) -> ParameterSpace:
     try:
         dims, base = normalise_space(message.dimensions, message.base_parameters)
     except RequestValidationError as exc:
         raise ShardFailure("invalid_parameters", str(exc)) from None
-    if config_fingerprint(dims, base, message.seed) != message.config_fingerprint:
+    fingerprint = config_fingerprint(
+        dims, base, message.seed, message.replicates, message.seed_strategy
+    )
+    if fingerprint != message.config_fingerprint:
         raise ShardFailure(
             "fingerprint_mismatch",
-            "the message's dimensions, base parameters and seed do not match its "
-            "config_fingerprint: it was edited or corrupted after the run was planned",
+            "the message's dimensions, base parameters, seed, replicates and seed strategy do "
+            "not match its config_fingerprint: it was edited or corrupted after the run was planned",
         )
     space = ParameterSpace(dims, base)
     if space.total_points != message.total_points or not (
@@ -149,20 +168,30 @@ def _run_points(
 def point_tables_for(
     message: ShardMessage, space: ParameterSpace, point_index: int
 ) -> dict[Dataset, Any]:
-    """Simulate one point of the message's space and return its four per-point tables."""
+    """Simulate every replicate of one point of the message's space and return the point's four
+    tables, each holding all its replicates (rows ordered by replicate)."""
     effective = space.effective_values(point_index)
     selected = space.point_at(point_index)
+    parameters = space.parameters_at(point_index)
     seed = point_seed(message.seed, point_index)
-    try:
-        output = simulate(space.parameters_at(point_index), seed)
-    except (ValueError, ArithmeticError) as exc:
-        raise ShardFailure(
-            "simulation_error", f"point {point_index}: {type(exc).__name__}: {exc}"
-        ) from exc
+    seeds = [
+        replicate_seed(message.seed, point_index, replicate, message.seed_strategy)
+        for replicate in range(message.replicates)
+    ]
+    outputs = []
+    for replicate, simulation_seed in enumerate(seeds):
+        try:
+            outputs.append(simulate(parameters, simulation_seed))
+        except (ValueError, ArithmeticError) as exc:
+            raise ShardFailure(
+                "simulation_error",
+                f"point {point_index}, replicate {replicate}: {type(exc).__name__}: {exc}",
+            ) from exc
     return codec.point_tables(
         shard_id=message.shard_id,
         point_index=point_index,
-        output=output,
+        outputs=outputs,
+        simulation_seeds=seeds,
         effective=effective,
         selected=selected,
         point_seed=seed,

@@ -21,6 +21,7 @@ from domain.simulation.outputs import (
     SNAPSHOT_COLUMNS,
     TRIP_COLUMNS,
     Column,
+    Columns,
     SimulationOutput,
 )
 from domain.storage_keys import Dataset
@@ -36,6 +37,8 @@ _ARROW_TYPES: Mapping[str, pa.DataType] = {
 }
 _TIMESTAMP = pa.timestamp("ms", tz="UTC")
 POINT_SEED_TYPE = pa.decimal128(20, 0)  # point seeds use all 64 bits: no signed int64 holds them
+MODEL_TYPE = pa.int64()  # as the simulation's own simulation_model metric
+REPLICATE_TYPE = pa.int32()
 
 
 def _field(name: str, type_: pa.DataType, nullable: bool = False) -> pa.Field:
@@ -54,6 +57,7 @@ def _parameter_type(spec: ParameterSpec) -> pa.DataType:
 
 _HEAD = [_field("record_schema", pa.string())]
 _POINT_KEYS = [_field("shard_id", pa.int64()), _field("point_index", pa.int64())]
+_SIMULATION_KEYS = [*_POINT_KEYS, _field("replicate", REPLICATE_TYPE)]
 
 SCHEMAS: Mapping[Dataset, pa.Schema] = {
     "run_context": pa.schema(
@@ -61,6 +65,9 @@ SCHEMAS: Mapping[Dataset, pa.Schema] = {
             *_HEAD,
             _field("accepted_at", _TIMESTAMP),
             _field("total_points", pa.int64()),
+            _field("replicates", REPLICATE_TYPE),
+            _field("seed_strategy", pa.string()),
+            _field("simulation_model", MODEL_TYPE),
             _field("shard_count", pa.int64()),
             _field("shard_strategy", pa.string()),
             _field("shard_size", pa.int64(), nullable=True),
@@ -78,10 +85,18 @@ SCHEMAS: Mapping[Dataset, pa.Schema] = {
         ]
     ),
     "shard_metrics": pa.schema(
-        [*_HEAD, *_POINT_KEYS, *_from_columns(METRIC_COLUMNS), _field("parameter_fingerprint", pa.string())]
+        [
+            *_HEAD,
+            *_SIMULATION_KEYS,
+            *_from_columns(METRIC_COLUMNS),
+            _field("parameter_fingerprint", pa.string()),
+            _field("simulation_seed", POINT_SEED_TYPE),
+        ]
     ),
-    "trip_data": pa.schema([*_HEAD, *_POINT_KEYS, *_from_columns(TRIP_COLUMNS)]),
-    "snapshot_counts": pa.schema([*_HEAD, *_POINT_KEYS, *_from_columns(SNAPSHOT_COLUMNS)]),
+    "trip_data": pa.schema([*_HEAD, *_SIMULATION_KEYS, *_from_columns(TRIP_COLUMNS)]),
+    "snapshot_counts": pa.schema(
+        [*_HEAD, *_SIMULATION_KEYS, *_from_columns(SNAPSHOT_COLUMNS)]
+    ),
     "effective_parameters": pa.schema(
         [
             *_HEAD,
@@ -166,7 +181,8 @@ def point_tables(
     *,
     shard_id: int,
     point_index: int,
-    output: SimulationOutput,
+    outputs: Sequence[SimulationOutput],
+    simulation_seeds: Sequence[int],
     effective: Mapping[str, Scalar],
     selected: Mapping[str, Scalar],
     point_seed: int,
@@ -174,9 +190,17 @@ def point_tables(
     effective_json: str,
     selected_json: str,
 ) -> dict[Dataset, pa.Table]:
-    """The four per-point tables of one simulated point."""
-    metrics: dict[str, list[Any]] = {name: [value] for name, value in output.metrics.items()}
-    metrics["parameter_fingerprint"] = [parameter_fingerprint]
+    """The four tables of one point: every replicate's rows in one table per dataset, ordered by
+    replicate (``outputs[r]`` is replicate r), so a point's replicates share one encoding."""
+    replicates = len(outputs)
+    metrics: dict[str, Any] = {
+        name: [output.metrics[name] for output in outputs] for name in outputs[0].metrics
+    }
+    metrics.update(
+        replicate=np.arange(replicates, dtype=np.int32),
+        parameter_fingerprint=[parameter_fingerprint] * replicates,
+        simulation_seed=list(simulation_seeds),
+    )
     params: dict[str, Any] = {name: [effective[name]] for name in PARAMETERS}
     params.update(
         parameter_fingerprint=[parameter_fingerprint],
@@ -184,18 +208,31 @@ def point_tables(
         selected_dimensions_json=[selected_json],
         effective_parameters_json=[effective_json],
     )
-    trips_rows = len(next(iter(output.trips.values()))) if output.trips else 0
-    snapshot_rows = len(next(iter(output.snapshots.values()))) if output.snapshots else 0
+    trips, trip_rows = _stacked([output.trips for output in outputs])
+    snapshots, snapshot_rows = _stacked([output.snapshots for output in outputs])
     return {
-        "shard_metrics": _with_keys("shard_metrics", shard_id, point_index, metrics, 1),
-        "trip_data": _with_keys("trip_data", shard_id, point_index, output.trips, trips_rows),
+        "shard_metrics": _with_keys("shard_metrics", shard_id, point_index, metrics, replicates),
+        "trip_data": _with_keys("trip_data", shard_id, point_index, trips, trip_rows),
         "snapshot_counts": _with_keys(
-            "snapshot_counts", shard_id, point_index, output.snapshots, snapshot_rows
+            "snapshot_counts", shard_id, point_index, snapshots, snapshot_rows
         ),
         "effective_parameters": _with_keys(
             "effective_parameters", shard_id, point_index, params, 1
         ),
     }
+
+
+def _stacked(per_replicate: Sequence[Columns]) -> tuple[dict[str, Any], int]:
+    """The replicates' columns one after the other, with the ``replicate`` column beside them."""
+    lengths = [len(next(iter(columns.values()))) if columns else 0 for columns in per_replicate]
+    stacked: dict[str, Any] = dict(per_replicate[0])
+    if len(per_replicate) > 1:
+        stacked = {
+            name: np.concatenate([columns[name] for columns in per_replicate])
+            for name in per_replicate[0]
+        }
+    stacked["replicate"] = np.repeat(np.arange(len(per_replicate), dtype=np.int32), lengths)
+    return stacked, sum(lengths)
 
 
 def concat(tables: Sequence[pa.Table], dataset: Dataset) -> pa.Table:

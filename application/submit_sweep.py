@@ -1,4 +1,4 @@
-"""Use case: accept a sweep request, record it, and enqueue one message per shard (CONTRACT.md §1)."""
+"""Use case: accept a sweep request, record it, and enqueue one message per shard (docs/contract.md §1)."""
 
 from __future__ import annotations
 
@@ -6,8 +6,14 @@ import json
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from domain.contract import Limits, parse_sweep_request
-from domain.errors import RunConflict
+from domain.contract import (
+    DEFAULT_REPLICATES,
+    DEFAULT_SEED_STRATEGY,
+    PRE_VERSIONING_SIMULATION_MODEL,
+    Limits,
+    parse_sweep_request,
+)
+from domain.errors import RunConflict, RunModelChanged
 from domain.fingerprints import canonical_json
 from domain.planning import ShardRange, SweepPlan, plan_sweep
 from domain.storage_keys import OutcomeStatus, StorageKeys
@@ -52,8 +58,10 @@ def submit_sweep(
 ) -> SubmitResult:
     """Validate → plan → create the manifest (conditional) → run_context → enqueue → answer.
 
-    Raises ``RequestValidationError`` (nothing written), ``RunConflict`` (nothing written) or
-    ``TransientError`` (the manifest may exist; resending the same request resumes the run).
+    Raises ``RequestValidationError`` (nothing written), ``RunConflict`` (nothing written),
+    ``RunModelChanged`` (the run was planned under another simulation model; nothing written or
+    enqueued) or ``TransientError`` (the manifest may exist; resending the same request resumes
+    the run).
     """
     plan = plan_sweep(parse_sweep_request(payload, limits), limits)
     run_id = plan.request.run_id
@@ -67,6 +75,8 @@ def submit_sweep(
         manifest = _existing_manifest(store, keys, run_id)
         if manifest["request_fingerprint"] != plan.request_fingerprint:
             raise RunConflict(run_id, manifest["request_fingerprint"], plan.request_fingerprint)
+        if manifest_simulation_model(manifest) != plan.simulation_model:
+            raise RunModelChanged(run_id, manifest_simulation_model(manifest), plan.simulation_model)
         _write_run_context(store, keys, manifest)
         done = shard_ids_with_outcome(store, keys, manifest["run_date"], run_id, "success")
         shards = tuple(s for s in plan.shards if s.shard_id not in done)
@@ -87,6 +97,10 @@ def _manifest(
         "request_fingerprint": plan.request_fingerprint,
         "config_fingerprint": plan.config_fingerprint,
         "total_points": plan.total_points,
+        "replicates": plan.replicates,
+        "seed_strategy": plan.request.seed_strategy,
+        "total_simulations": plan.total_simulations,
+        "simulation_model": plan.simulation_model,
         "shard_count": plan.shard_count,
         "request": plan.request.canonical_dict(),
         "source": {
@@ -97,6 +111,21 @@ def _manifest(
             "api_stage": source.api_stage,
         },
     }
+
+
+def manifest_replication(manifest: dict[str, Any]) -> tuple[int, str]:
+    """``replicates`` and ``seed_strategy`` of a manifest; one written before they existed has
+    the defaults."""
+    return (
+        int(manifest.get("replicates", DEFAULT_REPLICATES)),
+        str(manifest.get("seed_strategy", DEFAULT_SEED_STRATEGY)),
+    )
+
+
+def manifest_simulation_model(manifest: dict[str, Any]) -> int:
+    """The model a run was planned under; a manifest written before models were recorded was
+    planned under the pre-versioning model."""
+    return int(manifest.get("simulation_model", PRE_VERSIONING_SIMULATION_MODEL))
 
 
 def _existing_manifest(store: BlobStore, keys: StorageKeys, run_id: str) -> dict[str, Any]:
@@ -139,6 +168,9 @@ def _answer(
         "run_id": plan.request.run_id,
         "run_date": run_date,
         "total_points": plan.total_points,
+        "replicates": plan.replicates,
+        "total_simulations": plan.total_simulations,
+        "simulation_model": plan.simulation_model,
         "shard_count": plan.shard_count,
         "shards_dispatched": len(dispatched),
         "config_fingerprint": plan.config_fingerprint,

@@ -1,4 +1,4 @@
-"""The v1 sweep request (CONTRACT.md §1) and the shard message (§3).
+"""The v1 sweep request (docs/contract.md §1) and the shard message (§3).
 
 Pydantic checks the shape (types, required and unknown fields); ``validate_sweep_request`` adds
 the rules that need the parameter registry and the deployment limits, and gathers every problem
@@ -44,10 +44,18 @@ _RUN_DATE = re.compile(RUN_DATE_PATTERN)
 MAX_DIMENSIONS = 12
 MAX_VALUES_PER_DIMENSION = 10_000
 SEED_LIMIT = 2**63
+MAX_REPLICATES = 1000
+DEFAULT_REPLICATES = 1
+DEFAULT_SEED_STRATEGY: Literal["independent"] = "independent"
+PRE_VERSIONING_SIMULATION_MODEL = 1
+"""The model of every run planned before shard messages and manifests carried ``simulation_model``
+(a historical fact, not the current version: that is ``domain.simulation.SIMULATION_MODEL``)."""
 MAX_REQUEST_BYTES = 256 * 1024
 MAX_MESSAGE_BYTES = 256 * 1024
 
 OutputLayout = Literal["per_point", "per_shard"]
+SeedStrategy = Literal["independent", "common"]
+Replicates = Annotated[StrictInt, Field(ge=1, le=MAX_REPLICATES)]
 ParameterValue = Annotated[
     Any, WithJsonSchema({"type": ["boolean", "integer", "number", "string"]})
 ]
@@ -70,6 +78,8 @@ class SweepRequest(BaseModel):
     shard_size: PositiveInt | None = None
     max_shards: PositiveInt | None = None
     seed: Annotated[StrictInt, Field(ge=0, lt=SEED_LIMIT)] = 0
+    replicates: Replicates = DEFAULT_REPLICATES
+    seed_strategy: SeedStrategy = DEFAULT_SEED_STRATEGY
     output_layout: OutputLayout = "per_point"
     failure_injection_shards: list[Annotated[StrictInt, Field(ge=0)]] = Field(
         default_factory=list
@@ -99,13 +109,18 @@ class NormalisedRequest:
     seed: int
     output_layout: OutputLayout
     failure_injection_shards: tuple[int, ...]  # sorted
+    replicates: int = DEFAULT_REPLICATES
+    seed_strategy: SeedStrategy = DEFAULT_SEED_STRATEGY
 
     @property
     def shard_strategy(self) -> Literal["shard_count", "shard_size"]:
         return "shard_count" if self.shard_count is not None else "shard_size"
 
     def canonical_dict(self) -> dict[str, Any]:
+        """What ``request_fingerprint`` covers. ``replicates`` and ``seed_strategy`` appear only
+        when they differ from their defaults, so a request without them keeps its fingerprint."""
         return {
+            **replication_fields(self.replicates, self.seed_strategy),
             "schema_version": self.schema_version,
             "run_id": self.run_id,
             "dimensions": {k: list(v) for k, v in self.dimensions.items()},
@@ -135,7 +150,7 @@ def is_valid_run_date(value: object) -> bool:
 
 
 def parse_sweep_request(payload: object, limits: Limits) -> NormalisedRequest:
-    """Check ``payload`` (decoded JSON) against every rule of CONTRACT.md §1.
+    """Check ``payload`` (decoded JSON) against every rule of docs/contract.md §1.
 
     Raises ``RequestValidationError`` listing each offending field. Shard-plan rules (planned
     count, failure-injection ids, message size) are checked by ``planning.plan_sweep``.
@@ -216,7 +231,19 @@ def _normalise(shape: SweepRequest, limits: Limits) -> NormalisedRequest:
         seed=shape.seed,
         output_layout=shape.output_layout,
         failure_injection_shards=tuple(sorted(set(injected))),
+        replicates=shape.replicates,
+        seed_strategy=shape.seed_strategy,
     )
+
+
+def replication_fields(replicates: int, seed_strategy: SeedStrategy) -> dict[str, Any]:
+    """``replicates`` and ``seed_strategy`` as the fingerprints see them: absent when default."""
+    fields: dict[str, Any] = {}
+    if replicates != DEFAULT_REPLICATES:
+        fields["replicates"] = replicates
+    if seed_strategy != DEFAULT_SEED_STRATEGY:
+        fields["seed_strategy"] = seed_strategy
+    return fields
 
 
 def normalise_space(
@@ -355,8 +382,17 @@ def _unknown_parameter(name: str) -> str:
 
 
 _FRIENDLY = {
-    "extra_forbidden": "unknown field; remove it (see CONTRACT.md §1 for the fields of v1)",
+    "extra_forbidden": "unknown field; remove it (docs/contract.md §1 lists the fields of v1)",
     "missing": "field required",
+}
+_FIELD_RULES: dict[Loc, str] = {
+    ("replicates",): (
+        f"must be an integer 1 ≤ x ≤ {MAX_REPLICATES:,} (how many times each point is simulated)"
+    ),
+    ("seed_strategy",): (
+        "must be 'independent' (every point and replicate has its own seed) or 'common' "
+        "(replicate r of every point uses the same seed)"
+    ),
 }
 
 
@@ -367,6 +403,8 @@ def _details_from_pydantic(exc: PydanticValidationError) -> list[ErrorDetail]:
         msg = _FRIENDLY.get(err["type"], err["msg"])
         if err["type"] == "string_pattern_mismatch" and loc == ("run_id",):
             msg = f"{RUN_ID_RULE}, got {_clip(repr(err.get('input')))}"
+        elif loc in _FIELD_RULES and err["type"] not in _FRIENDLY:
+            msg = f"{_FIELD_RULES[loc]}, got {_clip(show_value(err.get('input')))}"
         elif err["type"] not in _FRIENDLY:
             msg = f"{msg[:1].lower()}{msg[1:]}, got {_clip(show_value(err.get('input')))}"
         details.append(ErrorDetail(loc, msg))
@@ -382,7 +420,13 @@ def _clip(text: str, limit: int = 80) -> str:
 
 
 class ShardMessage(BaseModel):
-    """One SQS message per shard (CONTRACT.md §3)."""
+    """One SQS message per shard (docs/contract.md §3).
+
+    A message from a producer that predates ``replicates``, ``seed_strategy`` and
+    ``simulation_model`` reads as what that producer ran: one replicate, independent seeds, the
+    pre-versioning model. So a message still queued across the upgrade runs as planned, and once
+    the model changes it is refused as a model mismatch instead of being simulated with the new one.
+    """
 
     model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
 
@@ -396,6 +440,9 @@ class ShardMessage(BaseModel):
     dimensions: dict[str, list[ParameterValue]]
     base_parameters: dict[str, ParameterValue]
     seed: Annotated[StrictInt, Field(ge=0, lt=SEED_LIMIT)]
+    replicates: Replicates = DEFAULT_REPLICATES
+    seed_strategy: SeedStrategy = DEFAULT_SEED_STRATEGY
+    simulation_model: Annotated[StrictInt, Field(ge=1)] = PRE_VERSIONING_SIMULATION_MODEL
     output_layout: OutputLayout
     config_fingerprint: Annotated[StrictStr, Field(pattern=r"^[0-9a-f]{64}$")]
     inject_failure: bool

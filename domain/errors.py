@@ -65,6 +65,24 @@ class RunConflict(DomainError):
         )
 
 
+class RunModelChanged(DomainError):
+    """The run id names a run planned under another simulation model than this deployment's.
+
+    A run is never completed with two models, so its pending shards cannot be resumed here.
+    """
+
+    def __init__(self, run_id: str, run_model: int, deployment_model: int) -> None:
+        self.run_id = run_id
+        self.run_model = run_model
+        self.deployment_model = deployment_model
+        super().__init__(
+            f"run_id {run_id!r} was planned under simulation model {run_model}, and this "
+            f"deployment runs model {deployment_model}; a run is never completed with two models, "
+            f"so nothing was resumed. Its results so far stay readable; to run the sweep under "
+            f"model {deployment_model}, submit it with a new run_id"
+        )
+
+
 class RunNotFound(DomainError):
     def __init__(self, run_id: str) -> None:
         self.run_id = run_id

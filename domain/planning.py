@@ -1,7 +1,8 @@
-"""The parameter space, the shard plan and the shard messages of a sweep (CONTRACT.md §2, §3).
+"""The parameter space, the shard plan and the shard messages of a sweep (docs/contract.md §2, §3).
 
 The space is decoded point by point with a mixed radix, so planning costs the same for 10^4 or
-10^6 points.
+10^6 points. Shards cut points, never a point's replicates: a shard runs every replicate of each
+of its points, so a point's replicates land in one object and share its encoding.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from domain.contract import (
 from domain.errors import ErrorDetail, RequestValidationError
 from domain.fingerprints import config_fingerprint, request_fingerprint
 from domain.parameters import PARAMETERS, Scalar, SimulationParameters
+from domain.simulation import SIMULATION_MODEL
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,6 +109,19 @@ class SweepPlan:
         return self.space.total_points
 
     @property
+    def simulation_model(self) -> int:
+        """The model this code simulates: every message of the plan asks for it."""
+        return SIMULATION_MODEL
+
+    @property
+    def replicates(self) -> int:
+        return self.request.replicates
+
+    @property
+    def total_simulations(self) -> int:
+        return self.total_points * self.request.replicates
+
+    @property
     def shard_count(self) -> int:
         return len(self.shards)
 
@@ -123,6 +138,9 @@ class SweepPlan:
             dimensions={k: list(v) for k, v in req.dimensions.items()},
             base_parameters=dict(req.base_parameters),
             seed=req.seed,
+            replicates=req.replicates,
+            seed_strategy=req.seed_strategy,
+            simulation_model=self.simulation_model,
             output_layout=req.output_layout,
             config_fingerprint=self.config_fingerprint,
             inject_failure=shard.shard_id in req.failure_injection_shards,
@@ -138,16 +156,7 @@ def plan_sweep(request: NormalisedRequest, limits: Limits) -> SweepPlan:
     space = ParameterSpace(request.dimensions, request.base_parameters)
     total = space.total_points
     field = request.shard_strategy
-    if total > limits.max_total_points:
-        raise RequestValidationError(
-            [
-                ErrorDetail(
-                    ("dimensions",),
-                    f"the sweep has {total:,} points (the product of the dimension lengths), "
-                    f"more than the limit of {limits.max_total_points:,}",
-                )
-            ]
-        )
+    _check_total_simulations(total, request.replicates, limits)
     count = planned_shard_count(total, request.shard_count, request.shard_size)
     errors: list[ErrorDetail] = []
     if count > request.max_shards:
@@ -174,12 +183,35 @@ def plan_sweep(request: NormalisedRequest, limits: Limits) -> SweepPlan:
         space=space,
         shards=shard_ranges(total, count),
         config_fingerprint=config_fingerprint(
-            request.dimensions, request.base_parameters, request.seed
+            request.dimensions,
+            request.base_parameters,
+            request.seed,
+            request.replicates,
+            request.seed_strategy,
         ),
         request_fingerprint=request_fingerprint(request.canonical_dict()),
     )
     _check_message_size(plan)
     return plan
+
+
+def _check_total_simulations(total_points: int, replicates: int, limits: Limits) -> None:
+    simulations = total_points * replicates
+    if simulations <= limits.max_total_points:
+        return
+    # Name the factor to lower: the dimensions when the points alone are too many.
+    loc = "dimensions" if total_points > limits.max_total_points or replicates == 1 else "replicates"
+    raise RequestValidationError(
+        [
+            ErrorDetail(
+                (loc,),
+                f"the sweep has {simulations:,} simulations ({total_points:,} points, the product "
+                f"of the dimension lengths, × {replicates:,} replicate"
+                f"{'' if replicates == 1 else 's'}), more than the limit of "
+                f"{limits.max_total_points:,}; list fewer dimension values or fewer replicates",
+            )
+        ]
+    )
 
 
 def _check_message_size(plan: SweepPlan) -> None:

@@ -26,6 +26,7 @@ from domain.errors import (
     RequestTooLarge,
     RequestValidationError,
     RunConflict,
+    RunModelChanged,
     RunNotFound,
 )
 from domain.manifest import RequestSource
@@ -239,6 +240,14 @@ def _error_answer(exc: Exception) -> Answer:
             "run_id": exc.run_id,
             "existing_request_fingerprint": exc.existing_fingerprint,
             "request_fingerprint": exc.new_fingerprint,
+        }
+    if isinstance(exc, RunModelChanged):
+        return 409, {
+            "error": "model_changed",
+            "message": str(exc),
+            "run_id": exc.run_id,
+            "run_simulation_model": exc.run_model,
+            "simulation_model": exc.deployment_model,
         }
     if isinstance(exc, RunNotFound):
         return 404, {"error": "run_not_found", "message": str(exc), "run_id": exc.run_id}

@@ -39,6 +39,14 @@ INVALID_REQUESTS: dict[str, Any] = {
     "negative seed": request(seed=-1),
     "seed too large": request(seed=2**63),
     "unknown layout": request(output_layout="per_run"),
+    "replicates zero": request(replicates=0),
+    "replicates above a thousand": request(replicates=1001),
+    "replicates float": request(replicates=2.0),
+    "replicates true": request(replicates=True),
+    "unknown seed strategy": request(seed_strategy="paired"),
+    "simulations above the limit": request(
+        dimensions={"num_drivers": list(range(1, 1002))}, replicates=1000
+    ),
     "injected shard out of plan": request(failure_injection_shards=[4]),
     "injected shard duplicated": request(failure_injection_shards=[1, 1]),
     "unknown field": request(priority="high"),

@@ -28,7 +28,13 @@ from botocore.exceptions import BotoCoreError, ClientError
 from rich.text import Text
 
 from application.analytics.query_pack import QueryParameterError
-from domain.errors import MalformedJson, RequestValidationError, RunConflict, RunNotFound
+from domain.errors import (
+    MalformedJson,
+    RequestValidationError,
+    RunConflict,
+    RunModelChanged,
+    RunNotFound,
+)
 from domain.manifest import CorruptManifest
 from entrypoints.cli.console import err_console
 from entrypoints.settings import SettingsError
@@ -74,7 +80,7 @@ def failure_of(exc: BaseException) -> Failure | None:
         return Failure(ExitCode.INVALID, "error", f"query failed: {exc}")
     if isinstance(exc, UsageError | MalformedJson | QueryParameterError | NotImplementedError):
         return Failure(ExitCode.INVALID, "error", str(exc))
-    if isinstance(exc, RunConflict):
+    if isinstance(exc, RunConflict | RunModelChanged):
         return Failure(ExitCode.CONFLICT, "conflict", str(exc))
     if isinstance(exc, RunNotFound):
         where = results_location.get()

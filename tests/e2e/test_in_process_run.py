@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from application.results_codec import decode
+from domain.simulation import SIMULATION_MODEL
 from tests.harness import Harness, expected_keys
 from tests.invalid_requests import INVALID_REQUESTS
 from tests.unit.test_contract import EXAMPLE, request
@@ -187,3 +188,28 @@ def test_an_edited_shard_message_is_recorded_as_a_failure_and_writes_no_points(
     failure = next(k for k in keys if "status=failure/shard_id=0/" in k)
     assert decode(harness.objects[failure]).to_pylist()[0]["error_code"] == "fingerprint_mismatch"
     assert not [k for k in keys if "status=success/shard_id=0/" in k]
+
+
+def test_the_answer_counts_simulations_and_names_the_model(harness: Harness) -> None:
+    status, body = harness.post(request(replicates=10, seed_strategy="common"))
+    assert status == 202
+    assert (body["total_points"], body["replicates"], body["total_simulations"]) == (8, 10, 80)
+    assert body["simulation_model"] == SIMULATION_MODEL
+
+
+def test_a_run_planned_under_another_model_answers_409_model_changed(finished: Harness) -> None:
+    key = next(k for k in finished.objects if k.endswith("manifest.json"))
+    manifest = json.loads(finished.objects[key])
+    manifest["simulation_model"] = SIMULATION_MODEL + 1
+    finished.objects[key] = json.dumps(manifest).encode()
+    before = dict(finished.objects)
+    status, body = finished.post(EXAMPLE)
+    assert status == 409
+    assert body["error"] == "model_changed"
+    assert (body["run_simulation_model"], body["simulation_model"]) == (
+        SIMULATION_MODEL + 1,
+        SIMULATION_MODEL,
+    )
+    assert "new run_id" in body["message"]
+    assert finished.objects == before
+    assert finished.queued == []

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from domain.contract import Limits, NormalisedRequest, ShardMessage, parse_sweep_request
 from domain.planning import ParameterSpace, plan_sweep, planned_shard_count, shard_ranges
+from domain.simulation import SIMULATION_MODEL
 from tests.unit.test_contract import request
 
 LIMITS = Limits()
@@ -81,9 +82,11 @@ def test_shard_messages_carry_the_contract_fields() -> None:
     body = json.loads(messages[1].to_json_bytes())
     assert set(body) == {
         "schema_version", "run_id", "run_date", "shard_id", "start_index", "end_index_exclusive",
-        "total_points", "dimensions", "base_parameters", "seed", "output_layout",
-        "config_fingerprint", "inject_failure",
+        "total_points", "dimensions", "base_parameters", "seed", "replicates", "seed_strategy",
+        "simulation_model", "output_layout", "config_fingerprint", "inject_failure",
     }
+    assert body["simulation_model"] == SIMULATION_MODEL
+    assert (body["replicates"], body["seed_strategy"]) == (1, "independent")
     assert body["inject_failure"] is True
     assert messages[0].inject_failure is False
     assert ShardMessage.model_validate_json(messages[1].to_json_bytes()) == messages[1]

@@ -4,6 +4,7 @@ CREATE EXTERNAL TABLE IF NOT EXISTS `shard_metrics` (
   `record_schema` string,
   `shard_id` bigint,
   `point_index` bigint,
+  `replicate` int,
   `total_riders` bigint,
   `total_drivers` bigint,
   `completed_riders` bigint,
@@ -37,7 +38,8 @@ CREATE EXTERNAL TABLE IF NOT EXISTS `shard_metrics` (
   `share_quotes_at_max_surge` double,
   `events_processed` bigint,
   `simulation_model` bigint,
-  `parameter_fingerprint` string
+  `parameter_fingerprint` string,
+  `simulation_seed` decimal(20,0)
 )
 PARTITIONED BY (`run_date` string, `run_id` string, `status` string)
 STORED AS PARQUET

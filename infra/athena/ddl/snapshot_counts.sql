@@ -4,6 +4,7 @@ CREATE EXTERNAL TABLE IF NOT EXISTS `snapshot_counts` (
   `record_schema` string,
   `shard_id` bigint,
   `point_index` bigint,
+  `replicate` int,
   `timestamp_ms` bigint,
   `riders_browsing` bigint,
   `riders_waiting` bigint,

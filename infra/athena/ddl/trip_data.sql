@@ -4,6 +4,7 @@ CREATE EXTERNAL TABLE IF NOT EXISTS `trip_data` (
   `record_schema` string,
   `shard_id` bigint,
   `point_index` bigint,
+  `replicate` int,
   `trip_id` bigint,
   `rider_id` bigint,
   `driver_id` bigint,
