@@ -1,7 +1,15 @@
-# REST API: POST /sweep-run (submit) and GET /sweep-run/{run_id} (status), both proxied to the
-# runtime Lambda. The request model is generated from the pydantic SweepRequest
-# (`make api-model` writes infra/api/sweep_request.schema.json), so API Gateway rejects a body of
-# the wrong shape before the Lambda runs; the handler still checks every rule draft-4 cannot say.
+# REST API, every route proxied to the runtime Lambda (docs/contract.md §1):
+#   POST   /sweep-run             submit a run
+#   GET    /sweep-run             list runs, newest first (?limit=&next_token=)
+#   GET    /sweep-run/{run_id}    status of a run
+#   DELETE /sweep-run/{run_id}    cancel a run
+# The request model is generated from the pydantic SweepRequest (`make api-model` writes
+# infra/api/sweep_request.schema.json), so API Gateway rejects a body of the wrong shape before the
+# Lambda runs; the handler still checks every rule draft-4 cannot say.
+#
+# {run_id} is the only child of /sweep-run: a static sibling (say /sweep-run/search) would shadow
+# the run of that name, so a run id equal to any word, "sweep-run" included, reaches the status
+# and cancel methods.
 
 locals {
   sweep_request_schema = file("${path.module}/../api/sweep_request.schema.json")
@@ -9,7 +17,7 @@ locals {
 
 resource "aws_api_gateway_rest_api" "sweep" {
   name        = "${var.project_name}-api"
-  description = "ridesweep: submit parameter sweeps and read their status"
+  description = "ridesweep: submit, list, follow and cancel parameter sweeps"
 
   endpoint_configuration {
     types = ["REGIONAL"]
@@ -23,7 +31,7 @@ resource "aws_api_gateway_rest_api" "sweep" {
 resource "aws_api_gateway_model" "sweep_request" {
   rest_api_id  = aws_api_gateway_rest_api.sweep.id
   name         = "SweepRequest"
-  description  = "CONTRACT.md section 1, generated from domain.contract.SweepRequest"
+  description  = "docs/contract.md section 1, generated from domain.contract.SweepRequest"
   content_type = "application/json"
   schema       = local.sweep_request_schema
 }
@@ -32,6 +40,17 @@ resource "aws_api_gateway_request_validator" "body_and_parameters" {
   rest_api_id                 = aws_api_gateway_rest_api.sweep.id
   name                        = "body-and-parameters"
   validate_request_body       = true
+  validate_request_parameters = true
+}
+
+# GET and DELETE carry no body: API Gateway checks their declared parameters only. It can check
+# that a required parameter is present, never the value of an optional one, so `limit` and
+# `next_token` are declared here (documented, and passed through) and their values are checked by
+# the handler.
+resource "aws_api_gateway_request_validator" "parameters" {
+  rest_api_id                 = aws_api_gateway_rest_api.sweep.id
+  name                        = "parameters"
+  validate_request_body       = false
   validate_request_parameters = true
 }
 
@@ -58,12 +77,35 @@ resource "aws_api_gateway_method" "submit" {
   }
 }
 
+resource "aws_api_gateway_method" "list" {
+  rest_api_id          = aws_api_gateway_rest_api.sweep.id
+  resource_id          = aws_api_gateway_resource.sweep_run.id
+  http_method          = "GET"
+  authorization        = var.api_authorization
+  request_validator_id = aws_api_gateway_request_validator.parameters.id
+  request_parameters = {
+    "method.request.querystring.limit"      = false
+    "method.request.querystring.next_token" = false
+  }
+}
+
 resource "aws_api_gateway_method" "status" {
   rest_api_id          = aws_api_gateway_rest_api.sweep.id
   resource_id          = aws_api_gateway_resource.sweep_run_id.id
   http_method          = "GET"
   authorization        = var.api_authorization
-  request_validator_id = aws_api_gateway_request_validator.body_and_parameters.id
+  request_validator_id = aws_api_gateway_request_validator.parameters.id
+  request_parameters = {
+    "method.request.path.run_id" = true
+  }
+}
+
+resource "aws_api_gateway_method" "cancel" {
+  rest_api_id          = aws_api_gateway_rest_api.sweep.id
+  resource_id          = aws_api_gateway_resource.sweep_run_id.id
+  http_method          = "DELETE"
+  authorization        = var.api_authorization
+  request_validator_id = aws_api_gateway_request_validator.parameters.id
   request_parameters = {
     "method.request.path.run_id" = true
   }
@@ -78,10 +120,28 @@ resource "aws_api_gateway_integration" "submit" {
   uri                     = aws_lambda_function.runtime.invoke_arn
 }
 
+resource "aws_api_gateway_integration" "list" {
+  rest_api_id             = aws_api_gateway_rest_api.sweep.id
+  resource_id             = aws_api_gateway_resource.sweep_run.id
+  http_method             = aws_api_gateway_method.list.http_method
+  type                    = "AWS_PROXY"
+  integration_http_method = "POST"
+  uri                     = aws_lambda_function.runtime.invoke_arn
+}
+
 resource "aws_api_gateway_integration" "status" {
   rest_api_id             = aws_api_gateway_rest_api.sweep.id
   resource_id             = aws_api_gateway_resource.sweep_run_id.id
   http_method             = aws_api_gateway_method.status.http_method
+  type                    = "AWS_PROXY"
+  integration_http_method = "POST"
+  uri                     = aws_lambda_function.runtime.invoke_arn
+}
+
+resource "aws_api_gateway_integration" "cancel" {
+  rest_api_id             = aws_api_gateway_rest_api.sweep.id
+  resource_id             = aws_api_gateway_resource.sweep_run_id.id
+  http_method             = aws_api_gateway_method.cancel.http_method
   type                    = "AWS_PROXY"
   integration_http_method = "POST"
   uri                     = aws_lambda_function.runtime.invoke_arn
@@ -99,6 +159,16 @@ resource "aws_api_gateway_gateway_response" "bad_request_body" {
   }
 }
 
+# A missing required parameter gets the same shape (the path's run_id is the only one today).
+resource "aws_api_gateway_gateway_response" "bad_request_parameters" {
+  rest_api_id   = aws_api_gateway_rest_api.sweep.id
+  response_type = "BAD_REQUEST_PARAMETERS"
+  status_code   = "400"
+  response_templates = {
+    "application/json" = "{\"error\": \"validation_error\", \"message\": $context.error.messageString, \"details\": [], \"request_id\": \"$context.requestId\"}"
+  }
+}
+
 resource "aws_api_gateway_deployment" "sweep" {
   rest_api_id = aws_api_gateway_rest_api.sweep.id
 
@@ -108,12 +178,18 @@ resource "aws_api_gateway_deployment" "sweep" {
       aws_api_gateway_resource.sweep_run.id,
       aws_api_gateway_resource.sweep_run_id.id,
       aws_api_gateway_method.submit,
+      aws_api_gateway_method.list,
       aws_api_gateway_method.status,
+      aws_api_gateway_method.cancel,
       aws_api_gateway_integration.submit,
+      aws_api_gateway_integration.list,
       aws_api_gateway_integration.status,
+      aws_api_gateway_integration.cancel,
       aws_api_gateway_model.sweep_request.schema,
       aws_api_gateway_request_validator.body_and_parameters,
+      aws_api_gateway_request_validator.parameters,
       aws_api_gateway_gateway_response.bad_request_body,
+      aws_api_gateway_gateway_response.bad_request_parameters,
     ]))
   }
 
@@ -152,8 +228,8 @@ resource "aws_api_gateway_stage" "sweep" {
     })
   }
 
-  #checkov:skip=CKV_AWS_120:Responses must not be cached: POST submits are not cacheable and a run's status changes while it runs.
-  #checkov:skip=CKV2_AWS_29:Both routes require SigV4 (AWS_IAM) and the stage is throttled; a WAF web ACL adds cost without a public anonymous surface to protect.
+  #checkov:skip=CKV_AWS_120:Responses must not be cached: submits and cancels change state, and a run's status and the list of runs change while runs run.
+  #checkov:skip=CKV2_AWS_29:Every route requires SigV4 (AWS_IAM) and the stage is throttled; a WAF web ACL adds cost without a public anonymous surface to protect.
   #checkov:skip=CKV2_AWS_4:Execution logging needs the account-wide API Gateway CloudWatch role, which one stack must not overwrite; access logs are always on. Set api_execution_log_level where that role exists.
   #checkov:skip=CKV2_AWS_51:Client certificates authenticate API Gateway to HTTP backends; the only backend is a Lambda proxy integration.
 }
@@ -173,5 +249,5 @@ resource "aws_api_gateway_method_settings" "all" {
     cache_data_encrypted   = true
   }
 
-  #checkov:skip=CKV_AWS_225:Caching stays off on purpose: submits are POSTs and run status must be fresh.
+  #checkov:skip=CKV_AWS_225:Caching stays off on purpose: submits and cancels change state, and status and lists must be fresh.
 }

@@ -1,8 +1,8 @@
-# One runtime Lambda serves both paths (CONTRACT.md): API Gateway proxy events (submit, status)
+# One runtime Lambda serves both paths: API Gateway proxy events (submit, list, status, cancel)
 # and SQS shard messages (worker). entrypoints.lambda_handler.handler routes by event shape.
 
 locals {
-  # CONTRACT.md §6 plus the backend switch; names must be fields of entrypoints.settings.Settings
+  # docs/contract.md §6 plus the backend switch; names must be fields of entrypoints.settings.Settings
   # (tests/infra checks it).
   runtime_environment = {
     SWEEP_BACKEND           = "aws"
@@ -18,7 +18,7 @@ locals {
 
 resource "aws_lambda_function" "runtime" {
   function_name = local.function_name
-  description   = "ridesweep API (submit, status) and shard worker"
+  description   = "ridesweep API (submit, list, status, cancel) and shard worker"
   role          = aws_iam_role.runtime.arn
 
   runtime       = "python3.12"
@@ -72,18 +72,34 @@ resource "aws_lambda_event_source_mapping" "shards" {
   }
 }
 
-resource "aws_lambda_permission" "api_submit" {
-  statement_id  = "AllowApiGatewaySubmit"
-  action        = "lambda:InvokeFunction"
-  function_name = aws_lambda_function.runtime.function_name
-  principal     = "apigateway.amazonaws.com"
-  source_arn    = "${aws_api_gateway_rest_api.sweep.execution_arn}/${var.api_stage_name}/POST/sweep-run"
+# One permission per route: API Gateway may invoke the function for these four and nothing else.
+locals {
+  api_routes = {
+    submit = { statement = "AllowApiGatewaySubmit", route = "POST/sweep-run" }
+    list   = { statement = "AllowApiGatewayList", route = "GET/sweep-run" }
+    status = { statement = "AllowApiGatewayStatus", route = "GET/sweep-run/*" }
+    cancel = { statement = "AllowApiGatewayCancel", route = "DELETE/sweep-run/*" }
+  }
 }
 
-resource "aws_lambda_permission" "api_status" {
-  statement_id  = "AllowApiGatewayStatus"
+resource "aws_lambda_permission" "api" {
+  for_each = local.api_routes
+
+  statement_id  = each.value.statement
   action        = "lambda:InvokeFunction"
   function_name = aws_lambda_function.runtime.function_name
   principal     = "apigateway.amazonaws.com"
-  source_arn    = "${aws_api_gateway_rest_api.sweep.execution_arn}/${var.api_stage_name}/GET/sweep-run/*"
+  source_arn    = "${aws_api_gateway_rest_api.sweep.execution_arn}/${var.api_stage_name}/${each.value.route}"
+}
+
+# The submit and status permissions were single resources before the routes became a map; these
+# keep an existing deployment's permissions in place instead of replacing them.
+moved {
+  from = aws_lambda_permission.api_submit
+  to   = aws_lambda_permission.api["submit"]
+}
+
+moved {
+  from = aws_lambda_permission.api_status
+  to   = aws_lambda_permission.api["status"]
 }
