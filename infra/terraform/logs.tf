@@ -13,19 +13,20 @@ resource "aws_cloudwatch_log_group" "api_access" {
   kms_key_id        = aws_kms_key.data.arn
 }
 
-# Logs Insights queries, saved in the console under "ridesweep/". The handlers log JSON lines
-# (structlog) with run_id, shard_id, aws_request_id and, on failures, error_code bound.
-# Replace RUN_ID in the first query before running it.
+# Logs Insights queries, saved in the console under "<project>/". The runtime logs one JSON object
+# per line (structlog) carrying run_id, shard_id, point_index, aws_request_id, sqs_message_id and
+# receive_count where known, and on failures error_code.
 
-resource "aws_cloudwatch_query_definition" "run_end_to_end" {
-  name            = "${var.project_name}/one-run-end-to-end"
-  log_group_names = [aws_cloudwatch_log_group.runtime.name, aws_cloudwatch_log_group.api_access.name]
-  query_string    = <<-QUERY
-    fields @timestamp, @log, level, event, run_id, shard_id, aws_request_id, error_code, status, @message
-    | filter run_id = "RUN_ID" or @message like "RUN_ID"
-    | sort @timestamp asc
-    | limit 10000
-  QUERY
+locals {
+  # The story of one run, in time order. The same file is the query `ridesweep logs RUN` runs on
+  # AWS, so the console and the CLI cannot drift apart; in the console, replace RUN_ID.
+  run_story_query = file("${path.module}/../../adapters/aws/queries/run_story.logsinsights")
+}
+
+resource "aws_cloudwatch_query_definition" "run_story" {
+  name            = "${var.project_name}/run-story"
+  log_group_names = [aws_cloudwatch_log_group.runtime.name]
+  query_string    = local.run_story_query
 }
 
 resource "aws_cloudwatch_query_definition" "failures_by_error_code" {
@@ -48,4 +49,61 @@ resource "aws_cloudwatch_query_definition" "rejected_requests" {
     | stats count(*) as requests by status, resourcePath, validationError
     | sort requests desc
   QUERY
+}
+
+# ---------------------------------------------------------------------------------------------
+# Metrics from the run's story: one data point per shard outcome, for the failure-rate alarm and
+# the dashboard. The event names are fixed for the service (docs/runbook.md lists them).
+
+locals {
+  metrics_namespace = "${var.project_name}/shards"
+}
+
+resource "aws_cloudwatch_log_metric_filter" "shard_finished" {
+  name           = "${var.project_name}-shard-finished"
+  log_group_name = aws_cloudwatch_log_group.runtime.name
+  pattern        = "{ $.event = \"shard_finished\" }"
+
+  metric_transformation {
+    name          = "ShardsFinished"
+    namespace     = local.metrics_namespace
+    value         = "1"
+    default_value = "0"
+    unit          = "Count"
+  }
+}
+
+# A shard the operator cancelled is recorded as a failure outcome too (error_code "cancelled"), but
+# it is no fault of the service and must not page anyone: the filter leaves it out. An event that
+# lacks error_code still counts (a comparison with a missing field does not match on its own).
+resource "aws_cloudwatch_log_metric_filter" "shard_failed" {
+  name           = "${var.project_name}-shard-failed"
+  log_group_name = aws_cloudwatch_log_group.runtime.name
+  pattern        = "{ ($.event = \"shard_failed\") && (($.error_code != \"cancelled\") || ($.error_code NOT EXISTS)) }"
+
+  metric_transformation {
+    name          = "ShardsFailed"
+    namespace     = local.metrics_namespace
+    value         = "1"
+    default_value = "0"
+    unit          = "Count"
+  }
+}
+
+# The same failures split by error_code, for the dashboard (a metric filter with dimensions takes
+# no default value, so the alarm uses the one above). Error codes are a short fixed list.
+resource "aws_cloudwatch_log_metric_filter" "shard_failed_by_error_code" {
+  name           = "${var.project_name}-shard-failed-by-error-code"
+  log_group_name = aws_cloudwatch_log_group.runtime.name
+  pattern        = "{ $.event = \"shard_failed\" }"
+
+  metric_transformation {
+    name      = "ShardsFailedByErrorCode"
+    namespace = local.metrics_namespace
+    value     = "1"
+    unit      = "Count"
+    dimensions = {
+      error_code = "$.error_code"
+    }
+  }
 }

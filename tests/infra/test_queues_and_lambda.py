@@ -108,9 +108,8 @@ def test_lambda_writes_to_its_explicit_log_group_with_retention(tf: Terraform) -
 def test_logs_insights_queries_cover_a_run_and_failures_by_error_code(tf: Terraform) -> None:
     queries = tf.of_type("aws_cloudwatch_query_definition")
 
-    run = queries["run_end_to_end"]["query_string"]
+    assert expression(queries["run_story"]["query_string"]) == "local.run_story_query"
     failures = queries["failures_by_error_code"]["query_string"]
-    assert "run_id" in run and "sort @timestamp asc" in run
     assert "by error_code" in failures and "ispresent(error_code)" in failures
 
 
