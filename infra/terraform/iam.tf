@@ -1,5 +1,44 @@
 # Least privilege. Allow statements name every action (no wildcard action) and the narrowest
-# resource the API accepts; the only "*" resource is X-Ray's, commented where it stands.
+# resource the API accepts; a "*" resource stands only where the action accepts nothing narrower,
+# commented where it stands.
+
+locals {
+  cancellation_marker_arn = "${aws_s3_bucket.results.arn}/${local.results_prefix}/runs/run_id=*/cancelled.json"
+}
+
+# A run's cancellation marker sits next to its manifest (docs/contract.md §5). It is only ever
+# created, never overwritten: a conditional write (If-None-Match: *), so the first cancel wins and
+# a second answers with the same marker. Part of every policy that may write one.
+data "aws_iam_policy_document" "cancellation_markers_only_created" {
+  statement {
+    sid       = "CancellationMarkersAreOnlyCreated"
+    effect    = "Deny"
+    actions   = ["s3:PutObject"]
+    resources = [local.cancellation_marker_arn]
+    condition {
+      test     = "Null"
+      variable = "s3:if-none-match"
+      values   = ["true"]
+    }
+  }
+}
+
+# Listing runs (GET /sweep-run, `ridesweep runs`) lists <prefix>/runs/ with a delimiter, one common
+# prefix per run. Also what makes S3 answer 404 (not 403) for a missing key under the prefix, such
+# as the manifest of a new run: S3 checks ListBucket with the requested key as s3:prefix.
+data "aws_iam_policy_document" "list_results_under_prefix" {
+  statement {
+    sid       = "ListResultsUnderPrefix"
+    effect    = "Allow"
+    actions   = ["s3:ListBucket"]
+    resources = [aws_s3_bucket.results.arn]
+    condition {
+      test     = "StringLike"
+      variable = "s3:prefix"
+      values   = [local.results_prefix, "${local.results_prefix}/*"]
+    }
+  }
+}
 
 resource "aws_iam_role" "runtime" {
   name               = "${var.project_name}-runtime"
@@ -29,6 +68,11 @@ resource "aws_iam_role_policy" "runtime" {
 }
 
 data "aws_iam_policy_document" "runtime" {
+  source_policy_documents = [
+    data.aws_iam_policy_document.list_results_under_prefix.json,
+    data.aws_iam_policy_document.cancellation_markers_only_created.json,
+  ]
+
   statement {
     sid       = "WriteOwnLogs"
     effect    = "Allow"
@@ -36,25 +80,12 @@ data "aws_iam_policy_document" "runtime" {
     resources = ["${aws_cloudwatch_log_group.runtime.arn}:*"]
   }
 
+  # Results, manifests and, for DELETE /sweep-run/{run_id}, the cancellation marker.
   statement {
     sid       = "ReadWriteResultsUnderPrefix"
     effect    = "Allow"
     actions   = ["s3:GetObject", "s3:PutObject"]
     resources = ["${aws_s3_bucket.results.arn}/${local.results_prefix}/*"]
-  }
-
-  # Also what makes S3 answer 404 (not 403) for a missing key under the prefix, such as the
-  # manifest of a new run: S3 checks ListBucket with the requested key as s3:prefix.
-  statement {
-    sid       = "ListResultsUnderPrefix"
-    effect    = "Allow"
-    actions   = ["s3:ListBucket"]
-    resources = [aws_s3_bucket.results.arn]
-    condition {
-      test     = "StringLike"
-      variable = "s3:prefix"
-      values   = [local.results_prefix, "${local.results_prefix}/*"]
-    }
   }
 
   statement {
@@ -181,3 +212,97 @@ data "aws_iam_policy_document" "athena_query" {
     resources = [aws_kms_key.data.arn]
   }
 }
+
+# ---------------------------------------------------------------------------------------------
+# Operators: attach this policy to the people or roles that run the `ridesweep` commands against
+# the deployment (status, runs, watch, logs, cancel, redrive) or call the API.
+
+resource "aws_iam_policy" "operator" {
+  name        = "${var.project_name}-operator"
+  description = "Operate ${var.project_name} runs: call the API, read runs, follow their logs, cancel runs, redrive dead-lettered shards."
+  policy      = data.aws_iam_policy_document.operator.json
+}
+
+data "aws_iam_policy_document" "operator" {
+  source_policy_documents = [
+    data.aws_iam_policy_document.list_results_under_prefix.json,
+    data.aws_iam_policy_document.cancellation_markers_only_created.json,
+  ]
+
+  statement {
+    sid       = "CallEveryRoute"
+    effect    = "Allow"
+    actions   = ["execute-api:Invoke"]
+    resources = ["${aws_api_gateway_rest_api.sweep.execution_arn}/${var.api_stage_name}/*/sweep-run", "${aws_api_gateway_rest_api.sweep.execution_arn}/${var.api_stage_name}/*/sweep-run/*"]
+  }
+
+  # `ridesweep logs RUN`: CloudWatch Logs Insights over the runtime log group only, and
+  # `aws logs tail` of it. (Reading a KMS-encrypted group needs no key permission: CloudWatch Logs
+  # decrypts with its own grant.)
+  statement {
+    sid       = "ReadTheRunStory"
+    effect    = "Allow"
+    actions   = ["logs:FilterLogEvents", "logs:GetQueryResults", "logs:StartQuery"]
+    resources = [aws_cloudwatch_log_group.runtime.arn, "${aws_cloudwatch_log_group.runtime.arn}:*"]
+  }
+
+  statement {
+    sid     = "StopAQueryThatTimedOut"
+    effect  = "Allow"
+    actions = ["logs:StopQuery"]
+    # StopQuery takes only a query id and has no resource-level permissions: "*" is all it accepts.
+    resources = ["*"]
+  }
+
+  statement {
+    sid       = "ReadRunsAndResults"
+    effect    = "Allow"
+    actions   = ["s3:GetObject"]
+    resources = ["${aws_s3_bucket.results.arn}/${local.results_prefix}/*"]
+  }
+
+  statement {
+    sid       = "CancelRuns"
+    effect    = "Allow"
+    actions   = ["s3:PutObject"]
+    resources = [local.cancellation_marker_arn]
+  }
+
+  statement {
+    sid       = "WatchBothQueues"
+    effect    = "Allow"
+    actions   = ["sqs:GetQueueAttributes"]
+    resources = [aws_sqs_queue.shards.arn, aws_sqs_queue.shards_dead_letter.arn]
+  }
+
+  # A message move task acts with its starter's permissions: it receives and deletes on the
+  # dead-letter queue and sends to the shard queue. `ridesweep redrive` does the same by hand where
+  # move tasks are not offered.
+  statement {
+    sid    = "RedriveTheDeadLetterQueue"
+    effect = "Allow"
+    actions = [
+      "sqs:CancelMessageMoveTask",
+      "sqs:DeleteMessage",
+      "sqs:ListMessageMoveTasks",
+      "sqs:ReceiveMessage",
+      "sqs:StartMessageMoveTask",
+    ]
+    resources = [aws_sqs_queue.shards_dead_letter.arn]
+  }
+
+  statement {
+    sid       = "RedriveIntoTheShardQueue"
+    effect    = "Allow"
+    actions   = ["sqs:SendMessage"]
+    resources = [aws_sqs_queue.shards.arn]
+  }
+
+  statement {
+    sid       = "UseDataKeyForS3AndSqs"
+    effect    = "Allow"
+    actions   = ["kms:Decrypt", "kms:GenerateDataKey"]
+    resources = [aws_kms_key.data.arn]
+  }
+}
+

@@ -1,8 +1,8 @@
 # One customer managed key encrypts everything the stack stores: results objects, both queues,
-# the log groups, the Lambda environment and Athena query results.
+# the log groups, the Lambda environment, Athena query results and the alarm topic.
 
 resource "aws_kms_key" "data" {
-  description             = "${var.project_name}: results, queues, logs and Athena results"
+  description             = "${var.project_name}: results, queues, logs, Athena results and alarms"
   enable_key_rotation     = true
   deletion_window_in_days = 30
   policy                  = data.aws_iam_policy_document.kms_key.json
@@ -83,6 +83,25 @@ data "aws_iam_policy_document" "kms_key" {
       test     = "ArnEquals"
       variable = "kms:EncryptionContext:aws:logs:arn"
       values   = local.log_group_arns
+    }
+  }
+
+  # An alarm publishing to the encrypted topic makes SNS call KMS as CloudWatch; the AWS managed
+  # SNS key cannot grant that, which is why the topic uses this key.
+  statement {
+    sid    = "CloudWatchAlarmsPublishToTheEncryptedAlarmTopic"
+    effect = "Allow"
+    principals {
+      type        = "Service"
+      identifiers = ["cloudwatch.amazonaws.com"]
+    }
+    actions = ["kms:Decrypt", "kms:GenerateDataKey"]
+    # Key policy: "*" is this key; the condition limits use to this account's alarms.
+    resources = ["*"]
+    condition {
+      test     = "StringEquals"
+      variable = "aws:SourceAccount"
+      values   = [local.account_id]
     }
   }
 }

@@ -1,5 +1,5 @@
 output "api_url" {
-  description = "Invoke URL of the API stage; POST <api_url>/sweep-run, GET <api_url>/sweep-run/<run_id>."
+  description = "Invoke URL of the API stage: POST and GET <api_url>/sweep-run, GET and DELETE <api_url>/sweep-run/<run_id>."
   value       = aws_api_gateway_stage.sweep.invoke_url
 }
 
@@ -41,6 +41,31 @@ output "athena_database" {
 output "athena_query_policy_arn" {
   description = "Managed policy to attach to analysts who query results with Athena."
   value       = aws_iam_policy.athena_query.arn
+}
+
+output "operator_policy_arn" {
+  description = "Managed policy to attach to operators: call the API, read runs, ridesweep logs (Logs Insights), cancel, redrive."
+  value       = aws_iam_policy.operator.arn
+}
+
+output "alarm_topic_arn" {
+  description = "SNS topic every alarm notifies (KMS-encrypted); subscribe with alarm_emails or aws sns subscribe."
+  value       = aws_sns_topic.alarms.arn
+}
+
+output "dashboard_name" {
+  description = "CloudWatch dashboard of queues, shard outcomes and the runtime Lambda."
+  value       = aws_cloudwatch_dashboard.operations.dashboard_name
+}
+
+output "dashboard_url" {
+  description = "Console URL of the dashboard."
+  value       = local.dashboard_url
+}
+
+output "run_story_query_name" {
+  description = "Saved Logs Insights query of one run's story (replace RUN_ID); ridesweep logs RUN runs the same query."
+  value       = aws_cloudwatch_query_definition.run_story.name
 }
 
 output "lambda_function_name" {

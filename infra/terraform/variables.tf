@@ -197,7 +197,7 @@ variable "api_stage_name" {
 }
 
 variable "api_authorization" {
-  description = "Authorisation of both routes: AWS_IAM (SigV4 callers) or NONE (sandboxes only)."
+  description = "Authorisation of every route: AWS_IAM (SigV4 callers) or NONE (sandboxes only)."
   type        = string
   default     = "AWS_IAM"
 
@@ -237,6 +237,40 @@ variable "api_execution_log_level" {
   validation {
     condition     = contains(["OFF", "ERROR", "INFO"], var.api_execution_log_level)
     error_message = "api_execution_log_level must be OFF, ERROR or INFO."
+  }
+}
+
+variable "alarm_emails" {
+  description = "Addresses subscribed to the alarm topic by email (each confirms by a link first); empty subscribes nobody."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for address in var.alarm_emails : can(regex("^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$", address))])
+    error_message = "alarm_emails must hold email addresses such as ops@example.com."
+  }
+}
+
+variable "shard_failure_rate_alarm_percent" {
+  description = "Share of the shards ended in five minutes that may fail (cancelled ones aside) before the failure-rate alarm fires."
+  type        = number
+  default     = 10
+
+  validation {
+    condition     = var.shard_failure_rate_alarm_percent >= 0 && var.shard_failure_rate_alarm_percent < 100
+    error_message = "shard_failure_rate_alarm_percent must be from 0 (any failure) to below 100."
+  }
+}
+
+variable "shard_queue_age_alarm_seconds" {
+  description = "Age of the oldest shard message, in seconds, above which the queue-age alarm fires."
+  type        = number
+  default     = 3600
+
+  validation {
+    # Below the shard queue's four-day retention, or messages would expire before the alarm fires.
+    condition     = var.shard_queue_age_alarm_seconds >= 300 && var.shard_queue_age_alarm_seconds < 345600 && floor(var.shard_queue_age_alarm_seconds) == var.shard_queue_age_alarm_seconds
+    error_message = "shard_queue_age_alarm_seconds must be an integer from 300 to 345599."
   }
 }
 

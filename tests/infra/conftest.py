@@ -53,9 +53,15 @@ class Terraform:
         return {name: body for (t, name), body in self.resources.items() if t == type_}
 
     def policy_document(self, name: str) -> list[dict[str, Any]]:
+        """The statements of a policy document, those of its source_policy_documents included."""
         assert ("aws_iam_policy_document", name) in self.data, f"no policy document {name}"
-        statements: list[dict[str, Any]] = self.data[("aws_iam_policy_document", name)]["statement"]
-        return statements
+        document = self.data[("aws_iam_policy_document", name)]
+        statements: list[dict[str, Any]] = []
+        for source in document.get("source_policy_documents", []):
+            match = re.fullmatch(r"\$\{data\.aws_iam_policy_document\.(\w+)\.json\}", source)
+            assert match, f"{name}: source document {source} is not a policy document of the module"
+            statements += self.policy_document(match.group(1))
+        return statements + list(document.get("statement", []))
 
     def default(self, variable: str) -> Any:
         return self.variables[variable].get("default")

@@ -27,6 +27,11 @@ OUTPUTS = {
     "dead_letter_queue_url",
     "athena_workgroup",
     "athena_query_policy_arn",
+    "operator_policy_arn",
+    "alarm_topic_arn",
+    "dashboard_name",
+    "dashboard_url",
+    "run_story_query_name",
 }
 FILES = {
     "s3.tf",
@@ -36,6 +41,8 @@ FILES = {
     "glue_athena.tf",
     "iam.tf",
     "logs.tf",
+    "alarms.tf",
+    "dashboard.tf",
     "variables.tf",
     "outputs.tf",
     "versions.tf",
