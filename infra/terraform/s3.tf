@@ -1,5 +1,6 @@
 # The results bucket holds, under separate prefixes:
-#   <results_prefix>/   everything the service writes (CONTRACT.md §5); the runtime role is confined here
+#   <results_prefix>/   everything the service writes (docs/contract.md §5); the runtime role is
+#                       confined here
 #   deploy/lambda/      the Lambda deployment packages uploaded by terraform
 #   athena-results/     Athena query results of the workgroup
 # A second bucket receives the S3 server access logs of the first.

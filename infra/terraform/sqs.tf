@@ -1,4 +1,4 @@
-# One message per shard (CONTRACT.md §3). A message the worker keeps failing on moves to the
+# One message per shard (docs/contract.md §3). A message the worker keeps failing on moves to the
 # dead-letter queue after max_receive_count receives; a redrive (docs/runbook.md) replays it.
 
 locals {

@@ -1,4 +1,4 @@
-"""The runtime Lambda's environment (CONTRACT.md §6) against entrypoints.settings.Settings."""
+"""The runtime Lambda's environment (docs/contract.md §6) against entrypoints.settings.Settings."""
 
 from __future__ import annotations
 
@@ -73,7 +73,7 @@ def test_every_lambda_environment_variable_is_a_settings_field(tf: Terraform) ->
 def test_lambda_sets_every_contract_setting_explicitly(tf: Terraform) -> None:
     missing = CONTRACT_SETTINGS - set(lambda_environment(tf))
 
-    assert not missing, f"CONTRACT.md §6 settings left to code defaults: {sorted(missing)}"
+    assert not missing, f"docs/contract.md §6 settings left to code defaults: {sorted(missing)}"
 
 
 def test_lambda_runs_the_aws_backend(tf: Terraform) -> None:
