@@ -1,4 +1,4 @@
-"""Use case: where a run stands, counted from its shard outcome records (CONTRACT.md §1 GET)."""
+"""Use case: where a run stands, counted from its shard outcome records (docs/contract.md §1 GET)."""
 
 from __future__ import annotations
 

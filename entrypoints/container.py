@@ -20,6 +20,7 @@ from dependency_injector import containers, providers
 
 from adapters.local.file_blob_store import FileBlobStore
 from adapters.memory.blob_store import InMemoryBlobStore
+from adapters.memory.dead_letters import InMemoryDeadLetters
 from adapters.memory.queue import InMemoryShardQueue
 from adapters.system_clock import SystemClock
 from application.drain_run import drain_run
@@ -91,11 +92,17 @@ class Container(containers.DeclarativeContainer):
     shard_poller = providers.Factory(
         _lazy("adapters.aws.sqs_poller", "SqsPoller"), sqs_client, shard_queue_url
     )
-    dead_letters = providers.Factory(
-        _lazy("adapters.aws.sqs_redrive", "SqsDeadLetters"),
-        sqs_client,
-        dlq_url=dead_letter_queue_url,
-        queue_url=shard_queue_url,
+    in_process_dead_letters = providers.Singleton(InMemoryDeadLetters, in_process_queue)
+    dead_letters = providers.Selector(
+        backend,
+        memory=in_process_dead_letters,
+        local=in_process_dead_letters,
+        aws=providers.Factory(
+            _lazy("adapters.aws.sqs_redrive", "SqsDeadLetters"),
+            sqs_client,
+            dlq_url=dead_letter_queue_url,
+            queue_url=shard_queue_url,
+        ),
     )
     query_engine = providers.Selector(
         backend,

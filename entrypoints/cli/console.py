@@ -7,6 +7,6 @@ from rich.console import Console
 console = Console()
 if not console.is_terminal:  # piped or captured: room for the tables rather than 80 columns
     console = Console(width=160)
-err_console = Console(stderr=True)
+err_console = Console(stderr=True, soft_wrap=True)  # a message stays one line, however narrow
 wide_console = console if console.is_terminal else Console(width=200)
 """For query answers, whose columns are many and wide."""

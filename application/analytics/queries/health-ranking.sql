@@ -1,4 +1,4 @@
--- health-ranking: a run's points ranked by the health score of SIMULATION.md.
+-- health-ranking: a run's points ranked by the health score of docs/model.md.
 -- Each metric is min-max normalised over the run's points (0.5 when all are equal); then
 -- health = 0.30 conversion + 0.25 revenue + 0.15 payouts + 0.15 (1 - avg match time)
 --        + 0.15 (1 - avg pickup time) - 0.20 abandonment rate,
