@@ -49,6 +49,11 @@ def _no_engine() -> Any:
     raise NotImplementedError("the memory backend keeps no files to query: use local or aws")
 
 
+def _in_process_or_aws(backend: providers.Provider[Any], in_process: Any, aws: Any) -> Any:
+    """The memory and local backends share ``in_process`` (the in-process queue's side of things)."""
+    return providers.Selector(backend, memory=in_process, local=in_process, aws=aws)
+
+
 def _setting(name: str) -> Callable[[Settings], Any]:
     return attrgetter(name)
 
@@ -79,25 +84,20 @@ class Container(containers.DeclarativeContainer):
             _lazy("adapters.aws.s3_blob_store", "S3BlobStore"), s3_client, results_bucket
         ),
     )
-    shard_queue = providers.Selector(
+    shard_queue = _in_process_or_aws(
         backend,
-        memory=in_process_queue,
-        local=in_process_queue,
-        aws=providers.Singleton(
-            _lazy("adapters.aws.sqs_queue", "SqsShardQueue"), sqs_client, shard_queue_url
-        ),
+        in_process_queue,
+        providers.Singleton(_lazy("adapters.aws.sqs_queue", "SqsShardQueue"), sqs_client, shard_queue_url),
     )
     shard_inbox = in_process_queue
     """Where the local runner and server take shard messages from (memory and local backends)."""
     shard_poller = providers.Factory(
         _lazy("adapters.aws.sqs_poller", "SqsPoller"), sqs_client, shard_queue_url
     )
-    in_process_dead_letters = providers.Singleton(InMemoryDeadLetters, in_process_queue)
-    dead_letters = providers.Selector(
+    dead_letters = _in_process_or_aws(
         backend,
-        memory=in_process_dead_letters,
-        local=in_process_dead_letters,
-        aws=providers.Factory(
+        providers.Singleton(InMemoryDeadLetters, in_process_queue),
+        providers.Factory(
             _lazy("adapters.aws.sqs_redrive", "SqsDeadLetters"),
             sqs_client,
             dlq_url=dead_letter_queue_url,
@@ -113,14 +113,10 @@ class Container(containers.DeclarativeContainer):
         ),
     )
     lambda_handler = providers.Singleton(_lazy("entrypoints.handler", "make_handler"), __self__)
-    in_process_workers = providers.Factory(
-        _lazy("entrypoints.local_runner", "InProcessWorkers"), shard_inbox, __self__
-    )
-    shard_workers = providers.Selector(
+    shard_workers = _in_process_or_aws(
         backend,
-        memory=in_process_workers,
-        local=in_process_workers,
-        aws=providers.Factory(_lazy("entrypoints.queue_worker", "SqsWorkers"), shard_poller, lambda_handler),
+        providers.Factory(_lazy("entrypoints.local_runner", "InProcessWorkers"), shard_inbox, __self__),
+        providers.Factory(_lazy("entrypoints.queue_worker", "SqsWorkers"), shard_poller, lambda_handler),
     )
 
     # The use cases, their ports filled in: call them with the request's own arguments.

@@ -18,14 +18,6 @@ from application.analytics.run_analytics import RunAnalytics
 from domain.parameters import PARAMETERS, Scalar
 
 Row = Mapping[str, Any]
-HEATMAP_METRICS: tuple[str, ...] = (
-    "health_score",
-    "conversion_rate",
-    "platform_revenue",
-    "driver_payouts",
-    "avg_time_to_match_ms",
-    "driver_utilization",
-)
 CONTEXT_SQL = """
 SELECT accepted_at, total_points, shard_count, seed, dimensions_json, base_parameters_json,
        config_fingerprint, request_source
@@ -132,12 +124,14 @@ class ReportData:
     ends: tuple[Row, Row] | None
     """The best and the worst point, ``None`` without points."""
     heatmaps: tuple[Heatmap, ...]
-    """One per ``HEATMAP_METRICS`` entry, or none when there is nothing to map."""
+    """One per metric asked for, or none when there is nothing to map."""
     series: Mapping[str, Sequence[Row]]
     """``"best"``/``"worst"`` → the point's snapshots joined with its trips, per minute."""
 
 
-def gather_report(run: RunAnalytics) -> ReportData:
+def gather_report(run: RunAnalytics, heatmap_metrics: Sequence[str]) -> ReportData:
+    """Everything the run report shows, with a heat map of each of ``heatmap_metrics`` (columns of
+    metrics-by-parameter, or ``health_score``)."""
     context = run.sql(CONTEXT_SQL).rows
     ranking = run.preset("health-ranking", {"top_n": MAX_TOP_N}).rows
     ends = best_and_worst(ranking)
@@ -151,7 +145,7 @@ def gather_report(run: RunAnalytics) -> ReportData:
         dimensions = swept_dimensions(context[0]["dimensions_json"])
         health = {r["point_index"]: r["health_score"] for r in ranking}
         points = [{**m, "health_score": health.get(m["point_index"])} for m in metrics]
-        heatmaps = tuple(heatmap(points, metric, dimensions, ends[0]) for metric in HEATMAP_METRICS)
+        heatmaps = tuple(heatmap(points, metric, dimensions, ends[0]) for metric in heatmap_metrics)
     return ReportData(
         run_id=run.run_id,
         context=context[0] if context else None,

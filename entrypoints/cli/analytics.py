@@ -125,11 +125,11 @@ def report(
 ) -> None:
     """Write one self-contained HTML page: heat maps, health ranking, time series, coverage."""
     from application.analytics.report_data import gather_report
-    from entrypoints.cli.report_page import render_report
+    from entrypoints.cli.report_page import HEATMAP_METRICS, render_report
 
     opened, results_dir = _open_run(run_id, backend, results)
     with opened as run_tables:
-        data = gather_report(run_tables)
+        data = gather_report(run_tables, HEATMAP_METRICS)
     directory = out if out is not None else results_dir / "reports"
     directory.mkdir(parents=True, exist_ok=True)
     path = directory / f"report-{run_id}.html"

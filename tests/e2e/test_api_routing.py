@@ -41,11 +41,6 @@ def with_method(event: dict[str, Any], method: str) -> dict[str, Any]:
 
 
 @pytest.fixture
-def harness() -> Harness:
-    return Harness()
-
-
-@pytest.fixture
 def accepted(harness: Harness) -> Harness:
     status, _ = harness.post(RUN)
     assert status == 202

@@ -17,11 +17,6 @@ RUN_DATE = "2026-11-28"
 
 
 @pytest.fixture
-def harness() -> Harness:
-    return Harness()
-
-
-@pytest.fixture
 def finished(harness: Harness) -> Harness:
     status, _ = harness.post(EXAMPLE)
     assert status == 202
