@@ -2,18 +2,71 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
+
+import pytest
 
 from adapters.memory.blob_store import InMemoryBlobStore
 from adapters.memory.clock import FixedClock
 from adapters.memory.queue import InMemoryShardQueue
 from application.execute_shard import ShardResult, execute_shard
 from application.submit_sweep import SubmitResult, submit_sweep
-from domain.contract import Limits
+from domain.contract import Limits, ShardMessage, parse_sweep_request
+from domain.errors import RequestValidationError
 from domain.manifest import RequestSource
+from domain.planning import plan_sweep
 from domain.storage_keys import StorageKeys
+
+EXAMPLE: dict[str, Any] = {  # the request of docs/contract.md §1
+    "schema_version": "v1",
+    "run_id": "demo-run-001",
+    "dimensions": {
+        "commission_rate": [0.1, 0.2],
+        "num_drivers": [100, 200],
+        "num_riders": [500, 800],
+    },
+    "base_parameters": {"match_radius_km": 3.0},
+    "shard_count": 4,
+    "seed": 42,
+    "failure_injection_shards": [1],
+}
+
+
+def request(**changes: Any) -> dict[str, Any]:
+    body = copy.deepcopy(EXAMPLE)
+    for key, value in changes.items():
+        if value is ...:
+            body.pop(key, None)
+        else:
+            body[key] = value
+    return body
+
+
+def rejection(body: object, limits: Limits | None = None) -> RequestValidationError:
+    limits = limits or Limits()
+    with pytest.raises(RequestValidationError) as caught:
+        plan_sweep(parse_sweep_request(body, limits), limits)
+    return caught.value
+
+
+def locs(error: RequestValidationError) -> list[str]:
+    return [d.render().split(":")[0] for d in error.details]
+
+
+def shard_messages(shards: int, run_id: str = "contract-run") -> list[ShardMessage]:
+    limits = Limits(max_shards=1000, max_total_points=1_000_000)
+    request = {
+        "run_id": run_id,
+        "dimensions": {"num_drivers": list(range(1, shards + 1))},
+        "shard_count": shards,
+        "seed": 3,
+    }
+    plan = plan_sweep(parse_sweep_request(request, limits), limits)
+    return list(plan.shard_messages("2026-01-02"))
+
 
 SMALL_REQUEST: dict[str, Any] = {
     "run_id": "small-run",

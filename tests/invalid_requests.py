@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.unit.test_contract import request
+from tests.fixtures import request
 
 WIDE = [1 + i * 0.0123456789123 for i in range(10_000)]
 

@@ -12,9 +12,9 @@ import pytest
 
 from adapters.aws.sqs_queue import SqsShardQueue
 from adapters.memory.queue import InMemoryShardQueue
-from domain.contract import Limits, ShardMessage, parse_sweep_request
-from domain.planning import plan_sweep
+from domain.contract import ShardMessage
 from ports.queue import ShardQueue
+from tests.fixtures import shard_messages
 
 
 @dataclass
@@ -43,18 +43,6 @@ def under_test(request: pytest.FixtureRequest) -> QueueUnderTest:
     sqs: Any = request.getfixturevalue("moto_sqs")
     url = sqs.create_queue(QueueName=f"contract-{uuid.uuid4().hex[:12]}")["QueueUrl"]
     return QueueUnderTest(SqsShardQueue(sqs, url), lambda: _drain_sqs(sqs, url))
-
-
-def shard_messages(shards: int, run_id: str = "contract-run") -> list[ShardMessage]:
-    limits = Limits(max_shards=1000, max_total_points=1_000_000)
-    request = {
-        "run_id": run_id,
-        "dimensions": {"num_drivers": list(range(1, shards + 1))},
-        "shard_count": shards,
-        "seed": 3,
-    }
-    plan = plan_sweep(parse_sweep_request(request, limits), limits)
-    return list(plan.shard_messages("2026-01-02"))
 
 
 def received(bodies: list[bytes]) -> list[ShardMessage]:

@@ -9,9 +9,9 @@ import pytest
 
 from application.results_codec import decode
 from domain.simulation import SIMULATION_MODEL
+from tests.fixtures import EXAMPLE, request
 from tests.harness import Harness, expected_keys
 from tests.invalid_requests import INVALID_REQUESTS
-from tests.unit.test_contract import EXAMPLE, request
 
 RUN_DATE = "2026-11-28"
 

@@ -11,7 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from entrypoints.cli import app
-from tests.unit.test_contract import request
+from tests.fixtures import request
 
 POINT_DATASETS = ["shard_metrics", "trip_data", "snapshot_counts", "effective_parameters"]
 TIME_COLUMNS = {"accepted_at", "started_at", "finished_at", "duration_ms"}

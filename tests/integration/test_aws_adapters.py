@@ -23,7 +23,7 @@ from adapters.aws.sqs_queue import SqsShardQueue
 from adapters.aws.sqs_redrive import redrive
 from ports.errors import TransientError
 from tests.conftest import moto_client
-from tests.contract.test_queue_contract import shard_messages
+from tests.fixtures import shard_messages
 
 pytestmark = pytest.mark.moto
 

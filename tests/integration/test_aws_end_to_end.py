@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 
 from entrypoints.settings import Settings
+from tests.fixtures import EXAMPLE
 from tests.harness import Harness, expected_keys
 from tests.integration.conftest import AwsStack
-from tests.unit.test_contract import EXAMPLE
 
 pytestmark = pytest.mark.moto
 

@@ -2,49 +2,10 @@
 
 from __future__ import annotations
 
-import copy
-from typing import Any
-
 import pytest
 
 from domain.contract import Limits, parse_sweep_request
-from domain.errors import RequestValidationError
-from domain.planning import plan_sweep
-
-EXAMPLE: dict[str, Any] = {
-    "schema_version": "v1",
-    "run_id": "demo-run-001",
-    "dimensions": {
-        "commission_rate": [0.1, 0.2],
-        "num_drivers": [100, 200],
-        "num_riders": [500, 800],
-    },
-    "base_parameters": {"match_radius_km": 3.0},
-    "shard_count": 4,
-    "seed": 42,
-    "failure_injection_shards": [1],
-}
-
-
-def request(**changes: Any) -> dict[str, Any]:
-    body = copy.deepcopy(EXAMPLE)
-    for key, value in changes.items():
-        if value is ...:
-            body.pop(key, None)
-        else:
-            body[key] = value
-    return body
-
-
-def rejection(body: object, limits: Limits | None = None) -> RequestValidationError:
-    limits = limits or Limits()
-    with pytest.raises(RequestValidationError) as caught:
-        plan_sweep(parse_sweep_request(body, limits), limits)
-    return caught.value
-
-
-def locs(error: RequestValidationError) -> list[str]:
-    return [d.render().split(":")[0] for d in error.details]
+from tests.fixtures import locs, rejection, request
 
 
 def test_the_contract_example_is_accepted() -> None:

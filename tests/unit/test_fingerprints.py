@@ -7,7 +7,7 @@ import hashlib
 from domain.contract import Limits, parse_sweep_request
 from domain.fingerprints import parameter_fingerprint, point_seed
 from domain.planning import plan_sweep
-from tests.unit.test_contract import request
+from tests.fixtures import request
 
 LIMITS = Limits()
 

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from domain.contract import Limits, NormalisedRequest, ShardMessage, parse_sweep_request
 from domain.planning import ParameterSpace, plan_sweep, planned_shard_count, shard_ranges
 from domain.simulation import SIMULATION_MODEL
-from tests.unit.test_contract import request
+from tests.fixtures import request
 
 LIMITS = Limits()
 
