@@ -19,7 +19,7 @@ from domain.errors import RequestValidationError
 from domain.fingerprints import config_fingerprint, point_seed, replicate_seed
 from domain.planning import SweepPlan, plan_sweep
 from domain.simulation import SIMULATION_MODEL
-from tests.unit.test_contract import locs, rejection, request
+from tests.fixtures import locs, rejection, request
 
 LIMITS = Limits()
 
