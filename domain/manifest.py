@@ -11,10 +11,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, field_serializer
+from pydantic import BaseModel, ConfigDict, computed_field, field_serializer
 from pydantic import ValidationError as PydanticValidationError
 
-from domain.contract import NormalisedRequest
+from domain.contract import PRE_VERSIONING_SIMULATION_MODEL, NormalisedRequest, SeedStrategy
 from domain.errors import DomainError
 from domain.fingerprints import canonical_json
 from domain.planning import SweepPlan
@@ -73,6 +73,24 @@ class RunManifest(BaseModel):
     shard_count: int
     request: NormalisedRequest
     source: RequestOrigin
+    simulation_model: int = PRE_VERSIONING_SIMULATION_MODEL
+    """The model the run was planned under; a manifest written before models were recorded was
+    planned under the first one."""
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def replicates(self) -> int:
+        return self.request.replicates
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def seed_strategy(self) -> SeedStrategy:
+        return self.request.seed_strategy
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def total_simulations(self) -> int:
+        return self.total_points * self.request.replicates
 
     @classmethod
     def accept(cls, plan: SweepPlan, accepted_at: datetime, source: RequestSource) -> RunManifest:
@@ -87,6 +105,7 @@ class RunManifest(BaseModel):
             shard_count=plan.shard_count,
             request=plan.request,
             source=RequestOrigin.of(source),
+            simulation_model=plan.simulation_model,
         )
 
     @field_serializer("accepted_at")

@@ -22,6 +22,7 @@ from application.submit_sweep import RequestSource, SubmitResult, submit_sweep
 from domain.contract import PRE_VERSIONING_SIMULATION_MODEL, Limits
 from domain.errors import RunModelChanged
 from domain.fingerprints import parameter_fingerprint, point_seed, replicate_seed
+from domain.manifest import RunManifest
 from domain.planning import ParameterSpace
 from domain.simulation import SIMULATION_MODEL, simulate
 from domain.simulation.outputs import NULL_INT
@@ -359,3 +360,19 @@ def test_a_message_from_an_earlier_producer_is_a_model_mismatch_on_a_later_model
     message = _as_an_earlier_producer_wrote_it(world.queue.take_all()[0])
     assert world.execute(message).error_code == "model_mismatch"
     assert world.data_keys() == []
+
+
+@pytest.mark.parametrize("changes", [{}, {"replicates": 4, "seed_strategy": "common"}])
+def test_the_typed_manifest_reads_and_rewrites_the_manifest_submit_writes(
+    changes: dict[str, Any],
+) -> None:
+    world = World()
+    world.submit(replicated(**changes))
+    written = world.objects[world.keys.manifest("replicated-run")]
+    manifest = RunManifest.from_json_bytes(written)
+    assert manifest.to_json_bytes() == written
+    assert manifest.simulation_model == SIMULATION_MODEL
+    assert (manifest.replicates, manifest.total_simulations) == (
+        changes.get("replicates", 1), 4 * changes.get("replicates", 1)
+    )
+    assert manifest.seed_strategy == changes.get("seed_strategy", "independent")
