@@ -1,4 +1,4 @@
-"""Every object key of the results store (CONTRACT.md §5), built in this one module.
+"""Every object key of the results store (docs/contract.md §5), built in this one module.
 
 Path segments come only from validated values: a run id that matches the contract's pattern, an
 ISO date, non-negative integers and the fixed dataset names below. Anything else raises, so no
