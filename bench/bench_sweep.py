@@ -4,14 +4,23 @@ Prints points/s with 1 and 2 worker processes, and the share of worker time spen
 simulation (Parquet encoding + writing + bookkeeping), measured in one process by timing every
 ``simulate`` call inside ``execute_shard``. Target: ≤ 15 % outside the simulation.
 
-Run: .venv/bin/python bench/bench_sweep.py
+Replicates: 20 points × 10 replicates against 10× as many single-replicate points (the same 20
+points in 10 runs of different seeds, so both sides simulate the same markets), both as 200
+simulations in 20 shards of 10. Prints the ratio of time per simulation (target ≤ 0.9: a point's
+replicates share its objects and its encoding) and the share of worker time outside the simulation
+with 10 replicates, per_point layout (target ≤ 10 %).
+
+Run: .venv/bin/python bench/bench_sweep.py [--replicates-only]
 """
 
 from __future__ import annotations
 
+import os
+import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import application.execute_shard as execute_module
 from domain.manifest import RequestSource
@@ -31,22 +40,54 @@ REQUEST = {
 }
 
 
-def queued_bodies(container: Container, layout: str = "per_point") -> tuple[list[bytes], int]:
-    answer = container.submit_sweep({**REQUEST, "output_layout": layout}, RequestSource(kind="local"))
-    return container.shard_inbox().take_all(), int(answer.body["total_points"])
+REPLICATED_POINTS = {
+    "commission_rate": [0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5],
+    "num_drivers": [100, 200],
+}
+REPLICATES = 10
 
 
-def timed_run(workers: int, layout: str = "per_point") -> tuple[float, int]:
+def replicated_runs() -> list[dict[str, Any]]:
+    """20 points × 10 replicates: one point per shard, 10 simulations each."""
+    return [{"run_id": "bench-replicates", "dimensions": REPLICATED_POINTS,
+             "replicates": REPLICATES, "shard_count": 20, "seed": 11}]
+
+
+def single_replicate_runs() -> list[dict[str, Any]]:
+    """The same 20 points in 10 runs of other seeds: 200 single-replicate points, 10 per shard."""
+    return [{"run_id": f"bench-single-{k}", "dimensions": REPLICATED_POINTS, "shard_count": 2,
+             "seed": 11 + k} for k in range(REPLICATES)]
+
+
+def queued_bodies(
+    container: Container, requests: list[dict[str, Any]]
+) -> tuple[list[bytes], int]:
+    """Every shard message of ``requests``, and how many simulations they hold."""
+    bodies: list[bytes] = []
+    simulations = 0
+    for request in requests:
+        answer = container.submit_sweep(request, RequestSource(kind="local"))
+        bodies += container.shard_inbox().take_all()
+        simulations += int(answer.body["total_simulations"])
+    return bodies, simulations
+
+
+def timed_run(
+    workers: int, layout: str = "per_point", requests: list[dict[str, Any]] | None = None
+) -> tuple[float, int]:
+    runs = [{**r, "output_layout": layout} for r in (requests or [REQUEST])]
     with tempfile.TemporaryDirectory() as root:
         settings = Settings(SWEEP_BACKEND="local", SWEEP_RESULTS_DIR=str(Path(root) / "results"))
         container = build_container(settings)
-        bodies, points = queued_bodies(container, layout)
+        bodies, simulations = queued_bodies(container, runs)
         started = time.perf_counter()
         execute_bodies(bodies, container, workers=workers)
-        return time.perf_counter() - started, points
+        return time.perf_counter() - started, simulations
 
 
-def overhead_share(layout: str = "per_point") -> float:
+def overhead_share(
+    layout: str = "per_point", requests: list[dict[str, Any]] | None = None
+) -> float:
     simulated = 0.0
     original = execute_module.simulate
 
@@ -60,13 +101,35 @@ def overhead_share(layout: str = "per_point") -> float:
 
     execute_module.simulate = timed_simulate  # type: ignore[assignment]
     try:
-        wall, _ = timed_run(workers=1, layout=layout)
+        wall, _ = timed_run(workers=1, layout=layout, requests=requests)
     finally:
         execute_module.simulate = original
     return 1.0 - simulated / wall
 
 
+def replicate_rows(rounds: int = 3) -> list[tuple[str, str]]:
+    """Best of ``rounds`` for each side, alternating them, so a burst of load hits both alike."""
+    replicated, single = [], []
+    for _ in range(rounds):
+        wall, sims = timed_run(workers=1, requests=replicated_runs())
+        replicated.append(wall / sims)
+        wall, sims = timed_run(workers=1, requests=single_replicate_runs())
+        single.append(wall / sims)
+    ratio = min(replicated) / min(single)
+    share = overhead_share(requests=replicated_runs())
+    return [
+        ("replicates: 20 points x 10 replicates, ms/simulation", f"{min(replicated) * 1e3:.2f} ms"),
+        ("  200 single-replicate points, ms/simulation", f"{min(single) * 1e3:.2f} ms"),
+        ("  ratio replicates / single (target ≤ 0.9)", f"{ratio:.2f}"),
+        ("  worker time outside the simulation, 10 replicates", f"{share:.1%} (target ≤ 10 %)"),
+    ]
+
+
 def main() -> None:
+    load_before = os.getloadavg()[0]
+    if "--replicates-only" in sys.argv:
+        print_rows([*replicate_rows(), machine_row(load_before)])
+        return
     timed_run(workers=1)  # warm caches (imports, page cache) before measuring
     one, points = timed_run(workers=1)
     two, _ = timed_run(workers=2)
@@ -81,7 +144,20 @@ def main() -> None:
         ("speed-up 2 vs 1 workers", f"{one / two:.2f}x"),
         ("worker time outside the simulation", f"{share:.1%} (target ≤ 15 %)"),
         ("  the same with output_layout per_shard", f"{share_per_shard:.1%}"),
+        *replicate_rows(),
+        machine_row(load_before),
     ]
+    print_rows(rows)
+
+
+def machine_row(load_before: float) -> tuple[str, str]:
+    return (
+        "machine: cores / 1-minute load average before the run",
+        f"{os.cpu_count()} / {load_before:.2f} (other work on the machine slows every row)",
+    )
+
+
+def print_rows(rows: list[tuple[str, str]]) -> None:
     width = max(len(name) for name, _ in rows)
     print(f"{'measure':<{width}}  value")
     for name, value in rows:
