@@ -136,6 +136,7 @@ class MarketEngine:
         "idle_since_ms",
         "last_batch_ms",
         "match",
+        "moving",
         "newly_idle",
         "newly_waiting",
         "off_duty_ms",
@@ -154,9 +155,10 @@ class MarketEngine:
         "rejections",
         "reposition_after_ms",
         "reposition_arrival_ms",
+        "reposition_check_ms",
         "reposition_km",
-        "reposition_target",
-        "repositioned",
+        "reposition_to_x",
+        "reposition_to_y",
         "requote_delay_ms",
         "rider_cell",
         "rider_counts",
@@ -239,10 +241,12 @@ class MarketEngine:
         """Idle time of each driver's finished idle spells (the current one runs from idle_since)."""
         self.busy_ms = 0
         self.off_duty_ms = [-1] * m
-        self.reposition_target = [-1] * m
+        self.reposition_to_x = [0.0] * m
+        self.reposition_to_y = [0.0] * m
         self.reposition_arrival_ms = [0] * m
-        self.repositioned = [False] * m
-        """Whether the driver's current idle spell began at the end of a reposition."""
+        self.reposition_check_ms = [-1] * m
+        self.moving: dict[int, tuple[float, float, int]] = {}
+        """Repositioning drivers: where and when their leg started. They stay matchable."""
         self.driver_counts = [0] * DRIVER_STATES
 
         width, height = p.city_width_km, p.city_height_km
@@ -508,6 +512,8 @@ class MarketEngine:
         self.batch_pending = False
         self.last_batch_ms = now
         waiting = self.waiting
+        if self.moving and waiting.members:
+            self._advance_moving(now)
         if self.idle.members and waiting.members and (self.newly_waiting or self.newly_idle):
             candidates = self._candidates(now)
             if candidates:
@@ -559,19 +565,24 @@ class MarketEngine:
         heap, sequence = self.heap, self.sequence
         rider_state, rider_driver = self.rider_state, self.rider_driver
         decide_at = now + DRIVER_DECISION_DELAY_MS
+        driver_state, driver_counts = self.driver_state, self.driver_counts
         for rider, driver in assignments:
             self._stop_waiting(rider)
             rider_state[rider] = R_OFFERED
-            self._unindex_idle(driver, now)
-            self.driver_state[driver] = D_EVALUATING
+            if driver_state[driver] == D_IDLE:
+                self._unindex_idle(driver, now)
+                driver_counts[D_IDLE] -= 1
+            else:  # matched on its way to a zone short of drivers: it stops where it is
+                self._stop_moving(driver, now)
+                driver_counts[D_REPOSITIONING] -= 1
+            driver_state[driver] = D_EVALUATING
             rider_driver[rider] = driver
             heappush(heap, decide_at << TIME_SHIFT | DRIVER_DECISION_TAG | next(sequence) | rider)
         offers = len(assignments)
         self.offers_made += offers
         self.rider_counts[R_WAITING] -= offers
         self.rider_counts[R_OFFERED] += offers
-        self.driver_counts[D_IDLE] -= offers
-        self.driver_counts[D_EVALUATING] += offers
+        driver_counts[D_EVALUATING] += offers
 
     def _on_driver_decision(self, rider: int, now: int) -> None:
         if self.rider_state[rider] != R_OFFERED:
@@ -696,7 +707,7 @@ class MarketEngine:
 
     # ----------------------------------------------------------------------------- drivers
 
-    def _free_driver(self, driver: int, state: int, now: int, repositioned: bool = False) -> None:
+    def _free_driver(self, driver: int, state: int, now: int) -> None:
         """Back to idle where it stands, or off duty when its shift is over."""
         if now >= self.drivers.shift_end_ms[driver]:
             self._go_off_duty(driver, state, now)
@@ -704,46 +715,87 @@ class MarketEngine:
         self.driver_state[driver] = D_IDLE
         self.driver_counts[state] -= 1
         self.driver_counts[D_IDLE] += 1
-        self._index_idle(driver, now, repositioned)
+        self._index_idle(driver, now)
 
     def _on_reposition(self, driver: int, now: int) -> None:
-        """An idle driver looks for a nearby zone short of drivers and drives to its centre."""
-        if (
-            self.driver_state[driver] != D_IDLE
-            or self.idle_since_ms[driver] != now - self.reposition_after_ms
-            or self.repositioned[driver]
-        ):
+        """An idle driver looks for a nearby zone short of drivers and drives to its centre.
+
+        On the way it is still matchable (a match stops it where it is), but it no longer counts
+        as idle supply in its zone: the zone it heads for has one unit of shortage less.
+        """
+        if self.driver_state[driver] != D_IDLE or self.reposition_check_ms[driver] != now:
             return  # no longer idle, or idle again since: that spell has its own check
         x, y = self.driver_x[driver], self.driver_y[driver]
         zones = self.zones
-        target = zones.reposition_target(x, y, self.params.reposition_max_km, self.driver_zone[driver])
+        own = self.driver_zone[driver]
+        target = zones.reposition_target(x, y, own)
         if target < 0:
             return
+        zones.claim(target)
+        zones.idle[own] -= 1
+        zones.touched.add(own)
         row, column = divmod(target, zones.columns)
         dx = zones.centre_x[column] - x
         dy = zones.centre_y[row] - y
         km = math.sqrt(dx * dx + dy * dy)
-        self._unindex_idle(driver, now)
+        reach = self.params.reposition_max_km
+        if km > reach:  # at most reposition_max_km toward it; it may look again on arrival
+            dx *= reach / km
+            dy *= reach / km
+            km = reach
+        self.reposition_to_x[driver] = x + dx
+        self.reposition_to_y[driver] = y + dy
         self.driver_state[driver] = D_REPOSITIONING
         self.driver_counts[D_IDLE] -= 1
         self.driver_counts[D_REPOSITIONING] += 1
         if now < self.window_ms:
             self.reposition_km += km
         arrive_at = now + self._travel_ms(km, now)
-        self.reposition_target[driver] = target
         self.reposition_arrival_ms[driver] = arrive_at
+        self.moving[driver] = (x, y, now)
         heappush(
             self.heap, arrive_at << TIME_SHIFT | REPOSITION_ENDS_TAG | next(self.sequence) | driver
         )
 
+    def _advance_moving(self, now: int) -> None:
+        """Put every repositioning driver where it is now on its leg, as a newly idle driver, so
+        the batch sees it there."""
+        idle, xs, ys = self.idle, self.driver_x, self.driver_y
+        for driver, (x, y, started) in self.moving.items():
+            share = (now - started) / (self.reposition_arrival_ms[driver] - started)
+            idle.remove(driver)
+            xs[driver] = x + (self.reposition_to_x[driver] - x) * share
+            ys[driver] = y + (self.reposition_to_y[driver] - y) * share
+            idle.add(driver)
+            self.newly_idle.append(driver)
+            self.idle_entries.append(driver)
+
+    def _stop_moving(self, driver: int, now: int) -> None:
+        """The leg ends early (a match, or the shift's end): the driver stays where it got to."""
+        x, y, started = self.moving.pop(driver)
+        self.idle.remove(driver)
+        self.idle_ms[driver] += now - self.idle_since_ms[driver]
+        if started < self.window_ms:  # only the part of the leg driven counts
+            dx = self.driver_x[driver] - x
+            dy = self.driver_y[driver] - y
+            tx = self.reposition_to_x[driver] - x
+            ty = self.reposition_to_y[driver] - y
+            self.reposition_km -= math.sqrt(tx * tx + ty * ty) - math.sqrt(dx * dx + dy * dy)
+
     def _on_reposition_ends(self, driver: int, now: int) -> None:
-        if self.driver_state[driver] != D_REPOSITIONING:
-            return  # went off duty on the way
-        zones = self.zones
-        row, column = divmod(self.reposition_target[driver], zones.columns)
-        self.driver_x[driver] = zones.centre_x[column]
-        self.driver_y[driver] = zones.centre_y[row]
-        self._free_driver(driver, D_REPOSITIONING, now, repositioned=True)
+        if (
+            self.driver_state[driver] != D_REPOSITIONING
+            or self.reposition_arrival_ms[driver] != now
+        ):
+            return  # matched or off duty on the way
+        del self.moving[driver]
+        self.idle.remove(driver)
+        self.driver_x[driver] = self.reposition_to_x[driver]
+        self.driver_y[driver] = self.reposition_to_y[driver]
+        self.driver_state[driver] = D_IDLE
+        self.driver_counts[D_REPOSITIONING] -= 1
+        self.driver_counts[D_IDLE] += 1
+        self._index_idle(driver, now, spell_goes_on=True)
 
     def _on_zone_update(self, _: int, now: int) -> None:
         self.zones.update()
@@ -757,6 +809,7 @@ class MarketEngine:
             self._unindex_idle(driver, now)
             self._go_off_duty(driver, D_IDLE, now)
         elif state == D_REPOSITIONING:
+            self._stop_moving(driver, now)
             self._go_off_duty(driver, D_REPOSITIONING, now)
 
     def _go_off_duty(self, driver: int, state: int, now: int) -> None:
@@ -765,12 +818,15 @@ class MarketEngine:
         self.driver_counts[D_OFF_DUTY] += 1
         self.off_duty_ms[driver] = now
 
-    def _index_idle(self, driver: int, now: int, repositioned: bool = False) -> None:
+    def _index_idle(self, driver: int, now: int, spell_goes_on: bool = False) -> None:
+        """The driver is idle and matchable where it stands; a new idle spell starts unless it
+        just finished a reposition (the spell it repositioned in goes on). With repositioning on,
+        it looks for a zone short of drivers once it has been idle there for a while."""
         self.idle.add(driver)
         self.newly_idle.append(driver)
         self.idle_entries.append(driver)
-        self.idle_since_ms[driver] = now
-        self.repositioned[driver] = repositioned
+        if not spell_goes_on:
+            self.idle_since_ms[driver] = now
         if self.zoning:
             zones = self.zones
             zone = zones.zone_of(self.driver_x[driver], self.driver_y[driver])
@@ -778,9 +834,10 @@ class MarketEngine:
             zones.idle[zone] += 1
             zones.touched.add(zone)
         after = self.reposition_after_ms
-        if after >= 0 and not repositioned:
+        if after >= 0:
             check_at = now + after
             if check_at < self.end_ms:
+                self.reposition_check_ms[driver] = check_at
                 heappush(
                     self.heap, check_at << TIME_SHIFT | REPOSITION_TAG | next(self.sequence) | driver
                 )

@@ -29,6 +29,7 @@ class Zones:
         "multiplier",
         "quotes",
         "rows",
+        "short",
         "size_km",
         "surged",
         "touched",
@@ -59,6 +60,8 @@ class Zones:
         self.touched: set[int] = set()
         self.gap: dict[int, int] = {}
         """Published D − S of every zone where it is not 0."""
+        self.short: dict[int, int] = {}
+        """The published D − S of the zones short of drivers (D − S > 0), by zone number."""
         self.multiplier = [1.0] * count
         self.surged: dict[int, float] = {}
         """Published multipliers other than 1, by zone."""
@@ -77,7 +80,7 @@ class Zones:
 
     def update(self) -> None:
         """Publish the counts of the period just ended; quotes start again from 0."""
-        quotes, waiting, idle, gap = self.quotes, self.waiting, self.idle, self.gap
+        quotes, waiting, idle, gap, short = self.quotes, self.waiting, self.idle, self.gap, self.short
         changed = self.touched | self._demanded
         demanded: set[int] = set()
         surge = self._surge
@@ -92,6 +95,10 @@ class Zones:
                 gap[zone] = difference
             else:
                 gap.pop(zone, None)
+            if difference > 0:
+                short[zone] = difference
+            else:
+                short.pop(zone, None)
             if surge is not None:
                 value = surge_multiplier(demand, supply, surge[0], surge[1])
                 self.multiplier[zone] = value
@@ -107,45 +114,35 @@ class Zones:
             count = len(self.multiplier)
             self.mean_multiplier = (math.fsum(surged.values()) + (count - len(surged))) / count
 
-    def reposition_target(self, x: float, y: float, reach_km: float, own: int) -> int:
-        """The zone an idle driver at (x, y) in zone ``own`` should drive to, or -1 to stay.
+    def reposition_target(self, x: float, y: float, own: int) -> int:
+        """The zone an idle driver at (x, y) in zone ``own`` heads for, or -1 to stay.
 
-        Candidates are the zones whose centre is within ``reach_km``; the one with the largest
-        published D − S wins (ties to the lowest zone number) if it is short of drivers (D − S > 0)
-        and beats the driver's own zone counted without the driver itself (D − S + 1): a move
-        goes toward unmet demand and leaves the two zones better balanced than staying does.
+        The nearest zone short of drivers (published D − S > 0) whose shortage beats the driver's
+        own zone counted without the driver itself (D − S + 1): a move goes toward unmet demand
+        and leaves the two zones better balanced than staying does. Ties go to the larger
+        shortage, then to the lower zone number.
         """
-        gap = self.gap
-        columns = self.columns
-        first_column = max(0, int((x - reach_km) * self.inverse))
-        last_column = min(columns - 1, int((x + reach_km) * self.inverse))
-        first_row = max(0, int((y - reach_km) * self.inverse))
-        last_row = min(self.rows - 1, int((y + reach_km) * self.inverse))
-        limit = reach_km * reach_km
-        own_score = gap.get(own, 0) + 1
-        best_zone, best = -1, own_score if own_score > 0 else 0
-        if (last_column - first_column + 1) * (last_row - first_row + 1) > len(gap):
-            # Fewer zones have counts than the reach covers: look at those alone (a winner has
-            # D − S > 0, so it has counts).
-            for zone in sorted(gap):
-                score = gap[zone]
-                if score > best and self._in_reach(zone, x, y, limit):
-                    best_zone, best = zone, score
-            return best_zone
-        for row in range(first_row, last_row + 1):
-            dy = self.centre_y[row] - y
-            dy2 = dy * dy
-            base = row * columns
-            for column in range(first_column, last_column + 1):
-                score = gap.get(base + column, 0)
-                if score > best:
-                    dx = self.centre_x[column] - x
-                    if dx * dx + dy2 <= limit:
-                        best_zone, best = base + column, score
-        return best_zone
+        own_score = self.gap.get(own, 0) + 1
+        best_key: tuple[float, int, int] | None = None
+        centre_x, centre_y, columns = self.centre_x, self.centre_y, self.columns
+        for zone, score in self.short.items():
+            if score > own_score:
+                row, column = divmod(zone, columns)
+                dx = centre_x[column] - x
+                dy = centre_y[row] - y
+                key = (dx * dx + dy * dy, -score, zone)
+                if best_key is None or key < best_key:
+                    best_key = key
+        return -1 if best_key is None else best_key[2]
 
-    def _in_reach(self, zone: int, x: float, y: float, limit: float) -> bool:
-        row, column = divmod(zone, self.columns)
-        dx = self.centre_x[column] - x
-        dy = self.centre_y[row] - y
-        return dx * dx + dy * dy <= limit
+    def claim(self, zone: int) -> None:
+        """A driver heads for ``zone``: one unit of its published shortage is taken."""
+        left = self.gap[zone] - 1
+        if left:
+            self.gap[zone] = left
+        else:
+            del self.gap[zone]
+        if left > 0:
+            self.short[zone] = left
+        else:
+            del self.short[zone]

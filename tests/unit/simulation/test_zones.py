@@ -10,16 +10,18 @@ from domain.simulation.zones import Zones
 WIDTH, HEIGHT = 9.0, 7.0
 
 
-def brute_force_target(zones: Zones, x: float, y: float, reach: float, own: int) -> int:
-    """Every zone in turn: the largest D − S in reach (ties to the lowest), if it is above 0 and
-    beats own + 1."""
-    best_zone, best = -1, max(zones.gap.get(own, 0) + 1, 0)
+def brute_force_target(zones: Zones, x: float, y: float, own: int) -> int:
+    """Every zone in turn: the nearest with D − S above 0 and above own + 1 (ties to the larger
+    shortage, then the lower number)."""
+    floor = max(zones.gap.get(own, 0) + 1, 0)
+    best: tuple[float, int, int] | None = None
     for zone in range(zones.columns * zones.rows):
         row, column = divmod(zone, zones.columns)
         dx, dy = zones.centre_x[column] - x, zones.centre_y[row] - y
-        if dx * dx + dy * dy <= reach * reach and zones.gap.get(zone, 0) > best:
-            best_zone, best = zone, zones.gap.get(zone, 0)
-    return best_zone
+        score = zones.gap.get(zone, 0)
+        if score > floor and (best is None or (dx * dx + dy * dy, -score, zone) < best):
+            best = (dx * dx + dy * dy, -score, zone)
+    return -1 if best is None else best[2]
 
 
 @settings(max_examples=300, deadline=None)
@@ -28,16 +30,27 @@ def brute_force_target(zones: Zones, x: float, y: float, reach: float, own: int)
     st.dictionaries(st.integers(0, 1_007), st.integers(-3, 3).filter(bool), max_size=30),
     st.floats(0.0, WIDTH),
     st.floats(0.0, HEIGHT),
-    st.floats(0.1, 12.0),
 )
-def test_the_target_is_the_best_zone_in_reach_whichever_way_it_is_searched(
-    size: float, gaps: dict[int, int], x: float, y: float, reach: float
+def test_the_target_is_the_nearest_zone_short_of_drivers_that_beats_the_drivers_own(
+    size: float, gaps: dict[int, int], x: float, y: float
 ) -> None:
     zones = Zones(WIDTH, HEIGHT, size, None)
     count = zones.columns * zones.rows
     zones.gap = {zone % count: gap for zone, gap in gaps.items()}
+    zones.short = {zone: gap for zone, gap in zones.gap.items() if gap > 0}
     own = zones.zone_of(x, y)
-    assert zones.reposition_target(x, y, reach, own) == brute_force_target(zones, x, y, reach, own)
+    assert zones.reposition_target(x, y, own) == brute_force_target(zones, x, y, own)
+
+
+def test_a_claimed_unit_of_shortage_is_no_longer_published() -> None:
+    zones = Zones(WIDTH, HEIGHT, 3.0, None)
+    zones.quotes[0] += 2
+    zones.touched.add(0)
+    zones.update()
+    assert zones.short == {0: 2}
+    zones.claim(0)
+    zones.claim(0)
+    assert zones.short == {} and zones.gap == {}
 
 
 def test_an_update_publishes_demand_minus_supply_and_the_surge() -> None:
