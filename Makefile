@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 RUN_STAMP := $(VENV)/.installed-run
 
-.PHONY: setup demo test lint typecheck layers unit drills bench clean api-model lint-infra secrets athena-tables model-check
+.PHONY: setup demo test lint typecheck layers unit drills bench clean api-model lint-infra secrets athena-tables model-check bytes-check
 
 setup: $(STAMP)
 
@@ -62,6 +62,12 @@ drills: $(STAMP)
 # setting: tighter margins, so a weak or reversed lever shows.
 model-check: $(STAMP)
 	MODEL_CHECK_SEEDS=48 $(BIN)/pytest -p no:cacheprovider tests/model
+
+# Same simulations, same bytes: natively, with numpy's AVX-512 code paths disabled, and as arm64
+# (infra/arm64-python: Debian's arm64 CPython under qemu; its first run installs qemu-user-static
+# and the arm64 packages, as root, in about three minutes). .ci/run runs it after `make test`.
+bytes-check: $(STAMP)
+	$(BIN)/python infra/simulation_bytes.py --compare
 
 clean:
 	rm -rf $(VENV) results .pytest_cache .mypy_cache .ruff_cache
