@@ -102,6 +102,7 @@ def compare() -> int:
               + f"  {'yes' if same else 'NO'}")
     verdict = "every way agrees" if not differ else f"{differ} simulation(s) differ"
     print(f"bytes-check: {verdict} ({len(SIMULATIONS)} simulations, ways: {', '.join(found)})")
+    print(f"{len(SIMULATIONS) - differ} passed, {differ} failed")
     return 1 if differ else 0
 
 
