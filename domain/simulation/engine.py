@@ -135,8 +135,11 @@ class MarketEngine:
         "idle_ms",
         "idle_since_ms",
         "last_batch_ms",
+        "leg_middle_x",
+        "leg_middle_y",
         "match",
         "moving",
+        "moving_index",
         "newly_idle",
         "newly_waiting",
         "off_duty_ms",
@@ -246,7 +249,8 @@ class MarketEngine:
         self.reposition_arrival_ms = [0] * m
         self.reposition_check_ms = [-1] * m
         self.moving: dict[int, tuple[float, float, int]] = {}
-        """Repositioning drivers: where and when their leg started. They stay matchable."""
+        """Repositioning drivers: where and when their leg started. They stay matchable, but
+        quotes do not see them (they are in no index)."""
         self.driver_counts = [0] * DRIVER_STATES
 
         width, height = p.city_width_km, p.city_height_km
@@ -263,6 +267,12 @@ class MarketEngine:
             p.surge_zone_km,
             (p.surge_sensitivity, p.surge_max_multiplier) if p.surge_enabled else None,
         )
+        self.leg_middle_x = [0.0] * m
+        self.leg_middle_y = [0.0] * m
+        self.moving_index = GridIndex(
+            width, height, radius + p.reposition_max_km / 2.0, self.leg_middle_x, self.leg_middle_y
+        )
+        """Repositioning drivers by the midpoint of their leg (see _moving_candidates)."""
         self.rider_zone = [self.zones.zone_of(x, y) for x, y in zip(riders.x, riders.y, strict=True)]
 
         self.batch_pending = False
@@ -410,26 +420,41 @@ class MarketEngine:
         # The ETA is acceptable when an idle driver is within the rider's reach at this hour's
         # traffic. A rider re-quoting at the same reach after a quote that found none only needs
         # to look at drivers that became idle since: idle drivers do not move.
+        # Repositioning drivers are available too: they are checked where they are now.
         idle = self.idle.members
         entries = self.idle_entries
-        if not idle:
+        someone_in_reach = False
+        if not idle and not self.moving:
             self.quotes_without_supply += 1
-            someone_in_reach = False
         else:
             reach = self.riders.eta_reach_km[rider] * self.traffic[now // HOUR_MS]
-            seen = self.idle_entries_seen[rider]
-            if seen >= 0 and reach == self.quote_reach_km[rider]:
-                someone_in_reach = self._any_new_idle_in_reach(entries[seen:], rider, reach)
-            else:
-                riders = self.riders
-                someone_in_reach = self.idle.any_within(
-                    riders.x[rider], riders.y[rider], reach, self.rider_cell[rider]
-                )
-            self.quote_reach_km[rider] = reach
+            if idle:
+                seen = self.idle_entries_seen[rider]
+                if seen >= 0 and reach == self.quote_reach_km[rider]:
+                    someone_in_reach = self._any_new_idle_in_reach(entries[seen:], rider, reach)
+                else:
+                    riders = self.riders
+                    someone_in_reach = self.idle.any_within(
+                        riders.x[rider], riders.y[rider], reach, self.rider_cell[rider]
+                    )
+                self.quote_reach_km[rider] = reach
+            if not someone_in_reach and self.moving:
+                someone_in_reach = self._any_moving_in_reach(rider, reach, now)
         self.idle_entries_seen[rider] = -1 if someone_in_reach or not idle else len(entries)
         self.quote_eta_acceptable[rider] = someone_in_reach
         decide_at = now + QUOTE_DECISION_DELAY_MS
         heappush(self.heap, decide_at << TIME_SHIFT | QUOTE_DECISION_TAG | next(self.sequence) | rider)
+
+    def _any_moving_in_reach(self, rider: int, reach: float, now: int) -> bool:
+        x, y = self.riders.x[rider], self.riders.y[rider]
+        limit = reach * reach
+        for driver, _ in self.moving_index.within(x, y, reach + self.params.reposition_max_km / 2.0):
+            at_x, at_y = self._position_on_leg(driver, now)
+            dx = at_x - x
+            dy = at_y - y
+            if dx * dx + dy * dy <= limit:
+                return True
+        return False
 
     def _any_new_idle_in_reach(self, drivers: list[int], rider: int, reach: float) -> bool:
         idle, xs, ys = self.idle.members, self.driver_x, self.driver_y
@@ -512,10 +537,14 @@ class MarketEngine:
         self.batch_pending = False
         self.last_batch_ms = now
         waiting = self.waiting
-        if self.moving and waiting.members:
-            self._advance_moving(now)
-        if self.idle.members and waiting.members and (self.newly_waiting or self.newly_idle):
-            candidates = self._candidates(now)
+        if waiting.members:
+            candidates = (
+                self._candidates(now)
+                if self.idle.members and (self.newly_waiting or self.newly_idle)
+                else []
+            )
+            if self.moving:
+                candidates += self._moving_candidates(now)
             if candidates:
                 self._offer(self.match(candidates), now)
         self.newly_waiting.clear()
@@ -732,8 +761,7 @@ class MarketEngine:
         if target < 0:
             return
         zones.claim(target)
-        zones.idle[own] -= 1
-        zones.touched.add(own)
+        self._unindex_idle(driver, now, spell_goes_on=True)
         row, column = divmod(target, zones.columns)
         dx = zones.centre_x[column] - x
         dy = zones.centre_y[row] - y
@@ -753,31 +781,64 @@ class MarketEngine:
         arrive_at = now + self._travel_ms(km, now)
         self.reposition_arrival_ms[driver] = arrive_at
         self.moving[driver] = (x, y, now)
+        self.leg_middle_x[driver] = x + dx / 2.0
+        self.leg_middle_y[driver] = y + dy / 2.0
+        self.moving_index.add(driver)
         heappush(
             self.heap, arrive_at << TIME_SHIFT | REPOSITION_ENDS_TAG | next(self.sequence) | driver
         )
 
-    def _advance_moving(self, now: int) -> None:
-        """Put every repositioning driver where it is now on its leg, as a newly idle driver, so
-        the batch sees it there."""
-        idle, xs, ys = self.idle, self.driver_x, self.driver_y
-        for driver, (x, y, started) in self.moving.items():
-            share = (now - started) / (self.reposition_arrival_ms[driver] - started)
-            idle.remove(driver)
-            xs[driver] = x + (self.reposition_to_x[driver] - x) * share
-            ys[driver] = y + (self.reposition_to_y[driver] - y) * share
-            idle.add(driver)
-            self.newly_idle.append(driver)
-            self.idle_entries.append(driver)
+    def _moving_candidates(self, now: int) -> list[Candidate]:
+        """Feasible pairs of waiting riders and repositioning drivers, where those are now.
+
+        A leg is at most reposition_max_km long, so a driver on it is always within half that of
+        the leg's midpoint: the midpoints' grid finds every driver that may be within the match
+        radius of a waiting rider, and its position now decides.
+        """
+        radius = self.params.match_radius_km
+        limit = radius * radius
+        search = radius + self.params.reposition_max_km / 2.0
+        weight = self.params.idle_time_weight / HOUR_MS
+        near = self.moving_index.within
+        rider_x, rider_y, declined = self.riders.x, self.riders.y, self.declined
+        idle_ms, idle_since = self.idle_ms, self.idle_since_ms
+        positions: dict[int, tuple[float, float]] = {}
+        candidates: list[Candidate] = []
+        for rider in self.waiting.members:
+            x, y = rider_x[rider], rider_y[rider]
+            for driver, _ in near(x, y, search):
+                if rider << SUBJECT_BITS | driver in declined:
+                    continue
+                at = positions.get(driver)
+                if at is None:
+                    at = positions[driver] = self._position_on_leg(driver, now)
+                dx = x - at[0]
+                dy = y - at[1]
+                squared = dx * dx + dy * dy
+                if squared <= limit:
+                    credit = weight * (idle_ms[driver] + now - idle_since[driver])
+                    candidates.append((rider, driver, math.sqrt(squared) - credit))
+        return candidates
+
+    def _position_on_leg(self, driver: int, now: int) -> tuple[float, float]:
+        """Where a repositioning driver is at ``now``; recorded as its position."""
+        x, y, started = self.moving[driver]
+        share = (now - started) / (self.reposition_arrival_ms[driver] - started)
+        at_x = x + (self.reposition_to_x[driver] - x) * share
+        at_y = y + (self.reposition_to_y[driver] - y) * share
+        self.driver_x[driver] = at_x
+        self.driver_y[driver] = at_y
+        return at_x, at_y
 
     def _stop_moving(self, driver: int, now: int) -> None:
         """The leg ends early (a match, or the shift's end): the driver stays where it got to."""
+        at_x, at_y = self._position_on_leg(driver, now)
         x, y, started = self.moving.pop(driver)
-        self.idle.remove(driver)
+        self.moving_index.remove(driver)
         self.idle_ms[driver] += now - self.idle_since_ms[driver]
         if started < self.window_ms:  # only the part of the leg driven counts
-            dx = self.driver_x[driver] - x
-            dy = self.driver_y[driver] - y
+            dx = at_x - x
+            dy = at_y - y
             tx = self.reposition_to_x[driver] - x
             ty = self.reposition_to_y[driver] - y
             self.reposition_km -= math.sqrt(tx * tx + ty * ty) - math.sqrt(dx * dx + dy * dy)
@@ -789,7 +850,7 @@ class MarketEngine:
         ):
             return  # matched or off duty on the way
         del self.moving[driver]
-        self.idle.remove(driver)
+        self.moving_index.remove(driver)
         self.driver_x[driver] = self.reposition_to_x[driver]
         self.driver_y[driver] = self.reposition_to_y[driver]
         self.driver_state[driver] = D_IDLE
@@ -842,9 +903,12 @@ class MarketEngine:
                     self.heap, check_at << TIME_SHIFT | REPOSITION_TAG | next(self.sequence) | driver
                 )
 
-    def _unindex_idle(self, driver: int, now: int) -> None:
+    def _unindex_idle(self, driver: int, now: int, spell_goes_on: bool = False) -> None:
+        """Out of the idle index (and its zone's idle count); the idle spell ends unless the
+        driver starts repositioning in it."""
         self.idle.remove(driver)
-        self.idle_ms[driver] += now - self.idle_since_ms[driver]
+        if not spell_goes_on:
+            self.idle_ms[driver] += now - self.idle_since_ms[driver]
         if self.zoning:
             zone = self.driver_zone[driver]
             self.zones.idle[zone] -= 1

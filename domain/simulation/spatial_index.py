@@ -119,7 +119,20 @@ class GridIndex:
         """(id, distance) of every item at most ``radius`` km from (x, y).
 
         ``index``, when given, is ``cell_of(x, y)`` (in this grid or one of equal geometry).
+        A handful of items are simply checked in turn, in the order they were added.
         """
+        members = self.members
+        if len(members) <= SCAN_ALL_BELOW:
+            xs, ys = self._xs, self._ys
+            limit = radius * radius
+            found: list[tuple[int, float]] = []
+            for item in members:
+                dx = xs[item] - x
+                dy = ys[item] - y
+                squared = dx * dx + dy * dy
+                if squared <= limit:
+                    found.append((item, math.sqrt(squared)))
+            return found
         if radius > self._cell_km:
             return self._within_span(x, y, radius)
         # Within one cell's width: the point's cell and its eight neighbours hold every answer.
@@ -135,7 +148,7 @@ class GridIndex:
         neighbourhood = self._neighbourhoods[index] or self._neighbourhood(index)
         xs, ys, cells = self._xs, self._ys, self._cells
         limit = radius * radius
-        found: list[tuple[int, float]] = []
+        found = []
         for near in neighbourhood:
             cell = cells[near]
             if cell:

@@ -25,6 +25,9 @@ from domain.simulation import SimulationOutput, simulate
 CONFIDENCE = 0.999
 """One-sided confidence of every claimed direction; two-sided for claims of no change."""
 SEEDS = range(int(os.environ.get("MODEL_CHECK_SEEDS", "12")))
+WIDE_SEEDS = range(2 * len(SEEDS))
+"""For claims whose effect is under one standard deviation of the per-seed differences, where 12
+seeds would not have the power to show it at CONFIDENCE."""
 DEFAULT = SimulationParameters()
 
 Measure = Callable[[SimulationOutput], float]
@@ -49,8 +52,10 @@ def per_rider(name: str) -> Measure:
     return lambda output: output.metrics[name] / output.metrics["total_riders"]
 
 
-def replicate(params: SimulationParameters, measure: Measure) -> list[float]:
-    return [measure(run(params, seed)) for seed in SEEDS]
+def replicate(
+    params: SimulationParameters, measure: Measure, seeds: Sequence[int] = SEEDS
+) -> list[float]:
+    return [measure(run(params, seed)) for seed in seeds]
 
 
 def _t(confidence: float, n: int) -> float:
@@ -67,10 +72,16 @@ def _paired(low: Sequence[float], high: Sequence[float]) -> tuple[float, float, 
 
 
 def assert_rises(
-    params_low: SimulationParameters, params_high: SimulationParameters, measure: Measure, what: str
+    params_low: SimulationParameters,
+    params_high: SimulationParameters,
+    measure: Measure,
+    what: str,
+    seeds: Sequence[int] = SEEDS,
 ) -> None:
     """``measure`` is larger at ``params_high`` than at ``params_low``, beyond the noise."""
-    assert_values_rise(replicate(params_low, measure), replicate(params_high, measure), what)
+    assert_values_rise(
+        replicate(params_low, measure, seeds), replicate(params_high, measure, seeds), what
+    )
 
 
 def assert_values_rise(low: Sequence[float], high: Sequence[float], what: str) -> None:
@@ -93,10 +104,14 @@ def assert_mostly_below(values: Sequence[float], bound: float, what: str) -> Non
 
 
 def assert_falls(
-    params_high: SimulationParameters, params_low: SimulationParameters, measure: Measure, what: str
+    params_high: SimulationParameters,
+    params_low: SimulationParameters,
+    measure: Measure,
+    what: str,
+    seeds: Sequence[int] = SEEDS,
 ) -> None:
     """``measure`` is smaller at ``params_low`` (second) than at ``params_high`` (first)."""
-    assert_rises(params_low, params_high, measure, what)
+    assert_rises(params_low, params_high, measure, what, seeds)
 
 
 def assert_not_above(

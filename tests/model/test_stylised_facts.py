@@ -20,6 +20,7 @@ from domain.simulation.random_streams import RandomStreams
 from domain.simulation.states import DriverState
 from tests.model.replicates import (
     SEEDS,
+    WIDE_SEEDS,
     assert_falls,
     assert_mostly_below,
     assert_no_wider_spread,
@@ -108,7 +109,10 @@ def test_surge_in_a_shortage_prices_between_one_and_the_maximum_and_trades_rider
     assert_mostly_below(replicate(on, metric("share_quotes_at_max_surge")), 0.5,
                         "share of quotes at the maximum")
     assert_rises(off, on, per_rider("riders_abandoned_price"), "price abandonment")
-    assert_falls(off, on, metric("avg_time_to_match_ms"), "time to match of those who accept")
+    # Fewer riders take the dearer quotes, so those who do wait less for a driver: an effect of
+    # about one standard deviation of the per-seed differences, hence twice the seeds.
+    assert_falls(off, on, metric("avg_time_to_match_ms"), "time to match of those who accept",
+                 seeds=WIDE_SEEDS)
 
 
 def test_a_more_sensitive_surge_raises_the_average_multiplier() -> None:
