@@ -2,33 +2,28 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any
-
 from application.results_codec import encode, run_context_table
-from application.submit_sweep import manifest_replication, manifest_simulation_model
 from domain.fingerprints import canonical_json
+from domain.manifest import RunManifest
 
 
-def encode_run_context(manifest: dict[str, Any]) -> bytes:
-    request = manifest["request"]
-    source = manifest["source"]
-    replicates, seed_strategy = manifest_replication(manifest)
+def encode_run_context(manifest: RunManifest) -> bytes:
+    request = manifest.request
     record = {
-        "accepted_at": datetime.fromisoformat(manifest["accepted_at"]),
-        "total_points": manifest["total_points"],
-        "replicates": replicates,
-        "seed_strategy": seed_strategy,
-        "simulation_model": manifest_simulation_model(manifest),
-        "shard_count": manifest["shard_count"],
-        "shard_strategy": "shard_count" if request["shard_count"] is not None else "shard_size",
-        "shard_size": request["shard_size"],
-        "max_shards": request["max_shards"],
-        "seed": request["seed"],
-        "dimensions_json": canonical_json(request["dimensions"]),
-        "base_parameters_json": canonical_json(request["base_parameters"]),
-        "config_fingerprint": manifest["config_fingerprint"],
-        "request_fingerprint": manifest["request_fingerprint"],
-        **source,
+        "accepted_at": manifest.accepted_at,
+        "total_points": manifest.total_points,
+        "replicates": manifest.replicates,
+        "seed_strategy": manifest.seed_strategy,
+        "simulation_model": manifest.simulation_model,
+        "shard_count": manifest.shard_count,
+        "shard_strategy": manifest.shard_strategy,
+        "shard_size": request.shard_size,
+        "max_shards": request.max_shards,
+        "seed": request.seed,
+        "dimensions_json": canonical_json(request.dimensions),
+        "base_parameters_json": canonical_json(request.base_parameters),
+        "config_fingerprint": manifest.config_fingerprint,
+        "request_fingerprint": manifest.request_fingerprint,
+        **manifest.source.model_dump(),
     }
     return encode(run_context_table(record))

@@ -68,7 +68,7 @@ def queued_bodies(
     for request in requests:
         answer = container.submit_sweep(request, RequestSource(kind="local"))
         bodies += container.shard_inbox().take_all()
-        simulations += int(answer.body["total_simulations"])
+        simulations += answer.plan.total_simulations
     return bodies, simulations
 
 

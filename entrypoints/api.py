@@ -20,6 +20,7 @@ from urllib.parse import unquote
 
 import structlog
 
+from application.submit_sweep import SubmitResult
 from domain.contract import MAX_REQUEST_BYTES
 from domain.errors import (
     MalformedJson,
@@ -172,8 +173,8 @@ def _submit(request: ApiRequest, container: Container) -> Answer:
     structlog.contextvars.bind_contextvars(
         run_id=payload.get("run_id") if isinstance(payload, dict) else None
     )
-    result = container.submit_sweep(payload, request.source)
-    return result.http_status, result.body
+    result: SubmitResult = container.submit_sweep(payload, request.source)
+    return (202 if result.status == "accepted" else 200), result.answer()
 
 
 def _status(request: ApiRequest, container: Container) -> Answer:

@@ -22,6 +22,7 @@ from rich.table import Table
 from rich.text import Text
 
 from application.run_status import RunStatus
+from application.submit_sweep import SubmitResult
 from domain.errors import MalformedJson
 from domain.manifest import RequestSource
 from entrypoints.cli.console import console
@@ -86,14 +87,16 @@ def run(
     if run_id is not None and isinstance(payload, dict):
         payload["run_id"] = run_id
     container = build_container(settings)
-    accepted = container.submit_sweep(payload, RequestSource(kind="cli", user_agent="ridesweep-cli"))
-    body = accepted.body
+    accepted: SubmitResult = container.submit_sweep(
+        payload, RequestSource(kind="cli", user_agent="ridesweep-cli")
+    )
+    manifest = accepted.manifest
     console.print(
-        f"run [bold]{body['run_id']}[/bold] {accepted.status}: {body['total_points']} points in "
-        f"{body['shard_count']} shards, {body['shards_dispatched']} to run, "
+        f"run [bold]{manifest.run_id}[/bold] {accepted.status}: {manifest.total_points} points in "
+        f"{manifest.shard_count} shards, {len(accepted.dispatched)} to run, "
         f"{workers} worker(s) → {describe_results(settings)}"
     )
-    todo = sum(d["end_index_exclusive"] - d["start_index"] for d in body["dispatches"])
+    todo = accepted.points_dispatched
     started = time.perf_counter()
     with Progress(
         TextColumn("[progress.description]{task.description}"),
@@ -108,7 +111,7 @@ def run(
     ) as progress:
         task = progress.add_task("points", total=todo)
         status: RunStatus = container.drain_run(
-            body["run_id"],
+            manifest.run_id,
             workers=container.shard_workers(processes=workers),
             on_points=lambda n: progress.advance(task, n),
         )

@@ -18,11 +18,11 @@ from adapters.memory.clock import FixedClock
 from adapters.memory.queue import InMemoryShardQueue
 from application.execute_shard import ShardResult, execute_shard
 from application.results_codec import SCHEMAS, decode, encode
-from application.submit_sweep import RequestSource, SubmitResult, submit_sweep
+from application.submit_sweep import SubmitResult, submit_sweep
 from domain.contract import PRE_VERSIONING_SIMULATION_MODEL, Limits
 from domain.errors import RunModelChanged
 from domain.fingerprints import parameter_fingerprint, point_seed, replicate_seed
-from domain.manifest import RunManifest
+from domain.manifest import RequestSource, RunManifest
 from domain.planning import ParameterSpace
 from domain.simulation import SIMULATION_MODEL, simulate
 from domain.simulation.outputs import NULL_INT
@@ -103,11 +103,11 @@ def space_of(body: dict[str, Any]) -> ParameterSpace:
 def test_the_answer_manifest_and_run_context_carry_replicates_and_the_model() -> None:
     world = World()
     answer = world.submit(replicated(replicates=5, seed_strategy="common"))
-    assert answer.http_status == 202
-    assert {k: answer.body[k] for k in ("total_points", "replicates", "total_simulations")} == {
+    assert answer.status == "accepted"
+    assert {k: answer.answer()[k] for k in ("total_points", "replicates", "total_simulations")} == {
         "total_points": 4, "replicates": 5, "total_simulations": 20
     }
-    assert answer.body["simulation_model"] == SIMULATION_MODEL
+    assert answer.answer()["simulation_model"] == SIMULATION_MODEL
     manifest = json.loads(world.objects[world.keys.manifest("replicated-run")])
     assert (manifest["replicates"], manifest["seed_strategy"]) == (5, "common")
     assert (manifest["total_simulations"], manifest["simulation_model"]) == (20, SIMULATION_MODEL)
@@ -119,7 +119,7 @@ def test_the_answer_manifest_and_run_context_carry_replicates_and_the_model() ->
 def test_a_run_without_the_new_fields_records_one_independent_replicate() -> None:
     world = World()
     answer = world.submit(SMALL)
-    assert (answer.body["replicates"], answer.body["total_simulations"]) == (1, 4)
+    assert (answer.answer()["replicates"], answer.answer()["total_simulations"]) == (1, 4)
     context = world.table("run_context").to_pylist()[0]
     assert (context["replicates"], context["seed_strategy"]) == (1, "independent")
 
