@@ -35,6 +35,8 @@ from ports.clock import Clock
 
 ShardStatus = Literal["succeeded", "failed", "skipped"]
 PointCallback = Callable[[int], None]
+Simulator = Callable[[Any, int], Any]
+"""``simulate(parameters, seed)``: the model itself unless a caller (a benchmark's timer) wraps it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +67,7 @@ def execute_shard(
     keys: StorageKeys,
     clock: Clock,
     on_point: PointCallback | None = None,
+    simulator: Simulator | None = None,
 ) -> ShardResult:
     """Raises ``MalformedShardMessage`` for a message without a usable run, shard and date, and
     lets ``TransientError`` through for the queue to retry; every other failure is recorded."""
@@ -78,7 +81,7 @@ def execute_shard(
         space = _checked_space(message)
         if message.inject_failure:
             raise ShardFailure("injected_failure", "failure injected on purpose for this shard")
-        processed = _run_points(message, space, store, keys, on_point)
+        processed = _run_points(message, space, store, keys, on_point, simulator or simulate)
     except ShardFailure as failure:
         _write_outcome(store, keys, message, "failure", attempt, started, clock.now(), 0, failure)
         return ShardResult("failed", message.run_id, message.shard_id, 0, failure.error_code)
@@ -129,12 +132,13 @@ def _run_points(
     store: BlobStore,
     keys: StorageKeys,
     on_point: PointCallback | None,
+    simulator: Simulator,
 ) -> int:
     indexes = range(message.start_index, message.end_index_exclusive)
     per_shard: dict[Dataset, list[Any]] = {d: [] for d in POINT_DATASETS}
     with _BackgroundWriter(store) as writer:
         for point_index in indexes:
-            tables = point_tables_for(message, space, point_index)
+            tables = point_tables_for(message, space, point_index, simulator)
             if message.output_layout == "per_shard":
                 for dataset, table in tables.items():
                     per_shard[dataset].append(table)
@@ -166,7 +170,7 @@ def _run_points(
 
 
 def point_tables_for(
-    message: ShardMessage, space: ParameterSpace, point_index: int
+    message: ShardMessage, space: ParameterSpace, point_index: int, simulator: Simulator = simulate
 ) -> dict[Dataset, Any]:
     """Simulate every replicate of one point of the message's space and return the point's four
     tables, each holding all its replicates (rows ordered by replicate)."""
@@ -181,7 +185,7 @@ def point_tables_for(
     outputs = []
     for replicate, simulation_seed in enumerate(seeds):
         try:
-            outputs.append(simulate(parameters, simulation_seed))
+            outputs.append(simulator(parameters, simulation_seed))
         except (ValueError, ArithmeticError) as exc:
             raise ShardFailure(
                 "simulation_error",

@@ -31,6 +31,8 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
+from timing import simulation_seconds
+
 SHARDS = 1000
 OBJECT_BYTES = 8 * 1024
 OBJECTS = 400
@@ -205,28 +207,6 @@ def put_rates(repeats: int) -> tuple[float, float, float]:
 # --- worker overhead --------------------------------------------------------------------------
 
 
-@contextmanager
-def simulation_timer() -> Iterator[list[float]]:
-    """Collects the seconds spent inside ``simulate`` while a shard runs."""
-    import application.execute_shard as execute_module
-
-    spent: list[float] = []
-    original = execute_module.simulate  # type: ignore[attr-defined]
-
-    def timed(*args: Any, **kwargs: Any) -> Any:
-        started = time.perf_counter()
-        try:
-            return original(*args, **kwargs)
-        finally:
-            spent.append(time.perf_counter() - started)
-
-    execute_module.simulate = timed  # type: ignore[attr-defined]
-    try:
-        yield spent
-    finally:
-        execute_module.simulate = original  # type: ignore[attr-defined]
-
-
 def default_point_request(points: int = 1) -> dict[str, Any]:
     """A one-shard run of ``points`` copies of the default point: surge is off by default, so its
     multiplier changes nothing but the point (and with it the point seed)."""
@@ -249,7 +229,7 @@ def worker_overhead(stack: Stack, repeats: int, points: int = 1) -> tuple[float,
     wall = simulated = 0.0
     for _ in range(repeats):
         assert stack.handler(post_event(default_point_request(points)))["statusCode"] == 202
-        with simulation_timer() as spent:
+        with simulation_seconds(stack.container) as spent:
             started = time.perf_counter()
             report = poller.poll_once(stack.handler, wait_seconds=1)
             wall += time.perf_counter() - started

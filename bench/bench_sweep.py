@@ -2,7 +2,7 @@
 
 Prints points/s with 1 and 2 worker processes, and the share of worker time spent outside the
 simulation (Parquet encoding + writing + bookkeeping), measured in one process by timing every
-``simulate`` call inside ``execute_shard``. Target: ≤ 15 % outside the simulation.
+simulation the worker runs (``timing.simulation_seconds``). Target: ≤ 15 % outside the simulation.
 
 Replicates: 20 points × 10 replicates against 10× as many single-replicate points (the same 20
 points in 10 runs of different seeds, so both sides simulate the same markets), both as 200
@@ -22,7 +22,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-import application.execute_shard as execute_module
+from timing import simulation_seconds
+
 from domain.manifest import RequestSource
 from entrypoints.container import Container, build_container
 from entrypoints.local_runner import execute_bodies
@@ -73,38 +74,33 @@ def queued_bodies(
 
 
 def timed_run(
-    workers: int, layout: str = "per_point", requests: list[dict[str, Any]] | None = None
+    workers: int,
+    layout: str = "per_point",
+    requests: list[dict[str, Any]] | None = None,
+    simulated: list[float] | None = None,
 ) -> tuple[float, int]:
+    """(wall seconds, simulations) of the runs; with ``simulated``, one process collects the
+    seconds of every simulation into it."""
     runs = [{**r, "output_layout": layout} for r in (requests or [REQUEST])]
     with tempfile.TemporaryDirectory() as root:
         settings = Settings(SWEEP_BACKEND="local", SWEEP_RESULTS_DIR=str(Path(root) / "results"))
         container = build_container(settings)
         bodies, simulations = queued_bodies(container, runs)
-        started = time.perf_counter()
-        execute_bodies(bodies, container, workers=workers)
-        return time.perf_counter() - started, simulations
+        with simulation_seconds(container) as spent:
+            started = time.perf_counter()
+            execute_bodies(bodies, container, workers=workers)
+            wall = time.perf_counter() - started
+        if simulated is not None:
+            simulated.extend(spent)
+        return wall, simulations
 
 
 def overhead_share(
     layout: str = "per_point", requests: list[dict[str, Any]] | None = None
 ) -> float:
-    simulated = 0.0
-    original = execute_module.simulate
-
-    def timed_simulate(*args, **kwargs):  # type: ignore[no-untyped-def]
-        nonlocal simulated
-        start = time.perf_counter()
-        try:
-            return original(*args, **kwargs)
-        finally:
-            simulated += time.perf_counter() - start
-
-    execute_module.simulate = timed_simulate  # type: ignore[assignment]
-    try:
-        wall, _ = timed_run(workers=1, layout=layout, requests=requests)
-    finally:
-        execute_module.simulate = original
-    return 1.0 - simulated / wall
+    simulated: list[float] = []
+    wall, _ = timed_run(workers=1, layout=layout, requests=requests, simulated=simulated)
+    return 1.0 - sum(simulated) / wall
 
 
 def replicate_rows(rounds: int = 3) -> list[tuple[str, str]]:

@@ -123,8 +123,14 @@ class Container(containers.DeclarativeContainer):
     submit_sweep = providers.Callable(
         submit_sweep, store=blob_store, queue=shard_queue, clock=clock, keys=keys, limits=limits
     )
+    simulator: providers.Object[Any] = providers.Object(None)
+    """The worker's simulation: ``None`` is the model itself; a benchmark overrides it with a timer."""
     execute_shard = providers.Callable(
-        _lazy("application.execute_shard", "execute_shard"), store=blob_store, keys=keys, clock=clock
+        _lazy("application.execute_shard", "execute_shard"),
+        store=blob_store,
+        keys=keys,
+        clock=clock,
+        simulator=simulator,
     )
     run_status = providers.Callable(run_status, store=blob_store, keys=keys)
     drain_run = providers.Callable(drain_run, store=blob_store, keys=keys)
