@@ -259,3 +259,18 @@ def test_parse_errors_name_the_field_even_with_every_rule_broken() -> None:
     with pytest.raises(RequestValidationError) as caught:
         parse_sweep_request(request(replicates=[1]), LIMITS)
     assert locs(caught.value) == ["replicates"]
+
+
+def test_planning_reads_the_model_version_without_loading_the_simulation_engine() -> None:
+    """The API path plans sweeps; the engine's numpy and scipy would add a second to its cold start."""
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys, domain.planning, application.submit_sweep; "
+        "print(sorted(m for m in ('numpy', 'scipy', 'domain.simulation.engine') if m in sys.modules))"
+    )
+    loaded = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+    ).stdout.strip()
+    assert loaded == "[]"
