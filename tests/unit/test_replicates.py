@@ -165,7 +165,7 @@ def test_fingerprints_of_a_request_without_the_new_fields_are_unchanged(spelled:
 def test_replicates_and_seed_strategy_enter_both_fingerprints_when_not_default() -> None:
     base = plan()
     for changes in ({"replicates": 2}, {"seed_strategy": "common"}):
-        changed = plan(**changes)  # type: ignore[arg-type]
+        changed = plan(**changes)
         assert changed.config_fingerprint != base.config_fingerprint
         assert changed.request_fingerprint != base.request_fingerprint
     both = plan(replicates=2, seed_strategy="common")
