@@ -21,7 +21,8 @@ app = typer.Typer(
     no_args_is_help=True,
     help="Parameter sweeps of a ride-hailing marketplace simulation.\n\n"
     "Exit codes: 0 done; 1 a shard failed or the run is unknown; 2 an invalid request, setting, "
-    "flag or query; 3 the run id is taken by another request; 4 storage, network, credentials or "
+    "flag or query; 3 the run id is taken by another request, or its run was planned under "
+    "another simulation model; 4 storage, network, credentials or "
     "permissions failed (run again once fixed); 130 interrupted.",
 )
 for group in COMMAND_GROUPS:

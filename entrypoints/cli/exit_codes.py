@@ -4,7 +4,8 @@
 - 1: a shard failed (the output says which), or the run is unknown;
 - 2: an invalid request, setting, flag, preset, query parameter or SQL statement (the message
   names it);
-- 3: the run id is already taken by a different request;
+- 3: the run id is already taken by a different request, or its run was planned under another
+  simulation model (submit under a new run id);
 - 4: the machine or AWS failed: storage, network, credentials, permissions (run the command again
   once fixed: finished shards are kept);
 - 130: interrupted (Ctrl-C).
