@@ -1,13 +1,19 @@
-"""Simulation speed: the default point, the reference simulator's large scenario, and `ridehail`.
+"""Simulation speed (model 2): the default point, the reference simulator's large scenario, scaling,
+`ridesweep run` end to end, and `ridehail`.
 
 Run: .venv/bin/python bench/bench_simulation.py [--runs 30] [--skip-ridehail] [--skip-large-ridehail]
+     [--skip-scaling] [--skip-cli]
 (On machines that set OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE, unset both for this command only.)
 
 Prints one table:
 - the default point's median wall time over --runs runs (target ≤ 20 ms), its events per second;
 - the reference's large scenario (10,000 riders, 7,000 drivers, 240-minute window, 300 simulated
-  minutes, surge radius 2 km max 1.3, commission 0.15, match radius 1.5 km): wall time and ratio
-  to the reference's published 23 s (target ≤ 2.3 s);
+  minutes, surge on with 2 km zones and max 1.3, commission 0.15, match radius 1.5 km, a 46 × 38 km
+  city): wall time and ratio to the reference's published 23 s (target ≤ 2.3 s);
+- the same scenario with 4× the riders and drivers: its cost over the 1× cost (linear = 4.0:
+  repositioning and zone updates must not make it grow faster);
+- `ridesweep run` of the large scenario as a one-point sweep, end to end in a fresh process
+  (imports, validation, simulation, Parquet writes; target ≤ 4 s);
 - the `ridehail` package (PyPI) on comparable workloads: the same fleet and the same number of
   requested trips, one block per simulated minute on a 46-block city, headless and without output
   files; the ratio compares completed trips per second of wall time, ours over theirs.
@@ -35,6 +41,8 @@ from typing import Any
 REFERENCE_LARGE_SECONDS = 23.0
 DEFAULT_TARGET_MS = 20.0
 LARGE_TARGET_SECONDS = 2.3
+CLI_TARGET_SECONDS = 4.0
+SCALE_FACTOR = 4
 SEED = 1
 RIDEHAIL_CITY_BLOCKS = 46
 RIDEHAIL_VENV_PYTHON = Path.home() / ".cache" / "ridesweep" / "ridehail-venv" / "bin" / "python"
@@ -52,6 +60,34 @@ LARGE_SCENARIO: dict[str, Any] = {
     "city_width_km": 46.0,
     "city_height_km": 38.0,
 }
+
+
+def scaled(values: dict[str, Any], factor: int) -> dict[str, Any]:
+    return {**values, "num_riders": values["num_riders"] * factor,
+            "num_drivers": values["num_drivers"] * factor}
+
+
+def time_cli_run(values: dict[str, Any]) -> float:
+    """Wall time of `ridesweep run` on a one-point sweep of ``values``, in a fresh process."""
+    import tempfile
+
+    cli = Path(sys.executable).with_name("ridesweep")
+    with tempfile.TemporaryDirectory() as folder:
+        request = Path(folder) / "request.json"
+        base = {name: value for name, value in values.items() if name != "num_riders"}
+        request.write_text(json.dumps({
+            "schema_version": "v1", "run_id": "bench-large", "seed": SEED, "shard_count": 1,
+            "dimensions": {"num_riders": [values["num_riders"]]}, "base_parameters": base,
+        }))
+        start = time.perf_counter()
+        done = subprocess.run(
+            [str(cli), "run", str(request), "--results", str(Path(folder) / "results")],
+            capture_output=True, text=True, check=False,
+        )
+        seconds = time.perf_counter() - start
+    if done.returncode != 0:
+        raise RuntimeError((done.stderr or done.stdout).strip().splitlines()[-1])
+    return seconds
 
 
 @dataclass(frozen=True)
@@ -168,16 +204,21 @@ def main() -> None:
     parser.add_argument("--skip-ridehail", action="store_true")
     parser.add_argument("--skip-large-ridehail", action="store_true",
                         help="compare ridehail on the default workload only (its large run takes ~30 s)")
+    parser.add_argument("--skip-scaling", action="store_true", help="skip the 4× run (~10 s)")
+    parser.add_argument("--skip-cli", action="store_true", help="skip `ridesweep run` end to end")
     parser.add_argument("--ridehail-worker", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.ridehail_worker:
         ridehail_worker(args.ridehail_worker)
         return
 
+    from domain.simulation import SIMULATION_MODEL  # here: the ridehail worker cannot import it
+
     load_before = os.getloadavg()[0]
     default = time_point({}, max(args.runs, 20))
     large = time_point(LARGE_SCENARIO, args.large_runs)
     rows: list[tuple[str, str]] = [
+        ("simulation model", f"{SIMULATION_MODEL}"),
         (f"default point: median wall time ({max(args.runs, 20)} runs)",
          f"{default.seconds * 1e3:9.2f} ms  (target ≤ {DEFAULT_TARGET_MS:.0f} ms: "
          f"{'met' if default.seconds * 1e3 <= DEFAULT_TARGET_MS else 'missed'})"),
@@ -194,9 +235,25 @@ def main() -> None:
         ("large scenario: riders / drivers / completed trips",
          f"{large.riders:,} / {large.drivers:,} / {large.completed:,}"),
     ]
+    if not args.skip_scaling:
+        bigger = time_point(scaled(LARGE_SCENARIO, SCALE_FACTOR), 1)
+        rows += [
+            (f"large × {SCALE_FACTOR} riders and drivers: wall time", f"{bigger.seconds:9.3f} s"),
+            (f"  cost ratio {SCALE_FACTOR}× over 1× (linear = {SCALE_FACTOR:.1f})",
+             f"{bigger.seconds / large.seconds:9.2f}   (events {bigger.events / large.events:.2f}×)"),
+        ]
+    if not args.skip_cli:
+        try:
+            cli_seconds = time_cli_run(LARGE_SCENARIO)
+            rows.append(("large scenario: `ridesweep run` end to end (fresh process)",
+                         f"{cli_seconds:9.3f} s   (target ≤ {CLI_TARGET_SECONDS} s: "
+                         f"{'met' if cli_seconds <= CLI_TARGET_SECONDS else 'missed'})"))
+        except (OSError, RuntimeError) as error:
+            rows.append(("large scenario: `ridesweep run` end to end", f"NOT RUN: {error}"))
     rows += ridehail_rows(args, default, large)
-    rows.append(("machine: cores / 1-minute load average before the run",
-                 f"{os.cpu_count()} / {load_before:.2f} (other work on the machine slows every row)"))
+    rows.append(("machine: cores / 1-minute load average before / after the run",
+                 f"{os.cpu_count()} / {load_before:.2f} / {os.getloadavg()[0]:.2f} "
+                 "(other work on the machine slows every row)"))
     rows.append(("python", sys.version.split()[0]))
     width = max(len(name) for name, _ in rows)
     print(f"{'measure':<{width}}  value")

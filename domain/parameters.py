@@ -230,7 +230,8 @@ class SimulationParameters:
     reposition_after_seconds: int = _p("int", 120, unit="s", lo=0, hi=3_600,
                                        doc="idle time before a driver considers repositioning")
     reposition_max_km: float = _p("float", 3.0, unit="km", lo=0.1, hi=50,
-                                  doc="farthest zone centre a driver repositions to")
+                                  doc="longest repositioning leg (a driver looks again after each "
+                                      "leg)")
 
     def as_dict(self) -> dict[str, Scalar]:
         return {name: getattr(self, name) for name in PARAMETERS}

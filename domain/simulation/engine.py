@@ -41,7 +41,7 @@ from domain.simulation.events import (
     EventKind,
     handler_name,
 )
-from domain.simulation.matching import MATCHERS, Candidate
+from domain.simulation.matching import MATCHERS, Candidate, best_options
 from domain.simulation.metrics import RunTotals, compute_metrics
 from domain.simulation.outputs import (
     SNAPSHOT_INTERVAL_MS,
@@ -69,6 +69,11 @@ QUOTE_DELAY_MS = 1_000
 QUOTE_DECISION_DELAY_MS = 1_000
 DRIVER_DECISION_DELAY_MS = 2_000
 MIN_LEG_MS = 1_000
+IDLE_DRIVERS_PER_CELL = 4
+PAIRS_CHECKED_DIRECTLY = 256
+"""Moving drivers × waiting riders up to which a batch checks every pair instead of a grid."""
+FEW_WAITING = 16
+"""Waiting riders up to which all of them count as competing for a rider's drivers."""
 
 # Plain-int aliases: comparing and indexing with ints is faster than with IntEnum members.
 R_BROWSING = int(RiderState.BROWSING)
@@ -140,6 +145,7 @@ class MarketEngine:
         "match",
         "moving",
         "moving_index",
+        "nearest_suffices",
         "newly_idle",
         "newly_waiting",
         "off_duty_ms",
@@ -165,7 +171,9 @@ class MarketEngine:
         "requote_delay_ms",
         "rider_cell",
         "rider_counts",
+        "rider_declined",
         "rider_driver",
+        "rider_idle_cell",
         "rider_state",
         "rider_trip",
         "rider_zone",
@@ -229,6 +237,7 @@ class MarketEngine:
         self.rider_trip = [-1] * n
         self.rider_counts = [0] * RIDER_STATES
         self.abandoned_by_reason = [0] * len(AbandonReason)
+        self.rider_declined = [0] * n
         self.declined: set[int] = set()
         """(rider << SUBJECT_BITS | driver) of every offer a driver refused: never offered again."""
 
@@ -249,17 +258,25 @@ class MarketEngine:
         self.reposition_arrival_ms = [0] * m
         self.reposition_check_ms = [-1] * m
         self.moving: dict[int, tuple[float, float, int]] = {}
-        """Repositioning drivers: where and when their leg started. They stay matchable, but
-        quotes do not see them (they are in no index)."""
+        """Repositioning drivers: where and when their leg started. They stay matchable and
+        count for quotes, found through ``moving_index``."""
         self.driver_counts = [0] * DRIVER_STATES
 
         width, height = p.city_width_km, p.city_height_km
         radius = p.match_radius_km
-        self.idle = GridIndex(width, height, radius, self.driver_x, self.driver_y)
+        # Idle drivers sit in cells holding a few of the fleet each (never wider than the match
+        # radius), so finding a rider's nearest drivers reads a few cells however dense the
+        # market; waiting riders, fewer, in cells of the match radius.
+        fleet_cell_km = math.sqrt(IDLE_DRIVERS_PER_CELL * width * height / drivers.on_duty_at_start)
+        self.idle = GridIndex(
+            width, height, min(radius, fleet_cell_km), self.driver_x, self.driver_y
+        )
         self.waiting = GridIndex(width, height, radius, riders.x, riders.y)
-        # Same geometry, so a rider's cell in one is its cell in the other (riders never move).
-        assert self.idle.geometry == self.waiting.geometry
         self.rider_cell = self.waiting.cells_of(riders.x, riders.y)
+        self.rider_idle_cell = self.idle.cells_of(riders.x, riders.y)
+        self.nearest_suffices = p.idle_time_weight == 0.0 and p.matching_algorithm != "simple"
+        """Whether a rider's cheapest drivers are its nearest (no idle-time credit, and an
+        algorithm that picks by cost), so the batch needs only the nearest few."""
         self.zoning = p.surge_enabled or self.reposition_after_ms >= 0
         self.zones = Zones(
             width,
@@ -435,7 +452,7 @@ class MarketEngine:
                 else:
                     riders = self.riders
                     someone_in_reach = self.idle.any_within(
-                        riders.x[rider], riders.y[rider], reach, self.rider_cell[rider]
+                        riders.x[rider], riders.y[rider], reach, self.rider_idle_cell[rider]
                     )
                 self.quote_reach_km[rider] = reach
             if not someone_in_reach and self.moving:
@@ -571,24 +588,53 @@ class MarketEngine:
         candidates: list[Candidate] = []
         new_riders: set[int] = set()
         if self.newly_waiting:
+            # Each new rider's options are cut to what the batch could use (_rider_options): a
+            # rider left unmatched always had all of its options, so the matching stays maximal.
             waiting = self.waiting.members
             new_riders = {rider for rider in self.newly_waiting if rider in waiting}
-            xs, ys, near, cells = self.riders.x, self.riders.y, self.idle.within, self.rider_cell
             for rider in new_riders:
-                shifted = rider << SUBJECT_BITS
-                for driver, km in near(xs[rider], ys[rider], radius, cells[rider]):
-                    if shifted | driver not in declined:
-                        credit = weight * (idle_ms[driver] + now - idle_since[driver])
-                        candidates.append((rider, driver, km - credit))
+                candidates += self._rider_options(rider, self.idle, now, self.rider_idle_cell[rider])
         if self.newly_idle:
             idle = self.idle.members
             xs, ys, near = self.driver_x, self.driver_y, self.waiting.within
             for driver in {driver for driver in self.newly_idle if driver in idle}:
                 credit = weight * (idle_ms[driver] + now - idle_since[driver])
-                for rider, km in near(xs[driver], ys[driver], radius, idle[driver]):
+                for rider, km in near(xs[driver], ys[driver], radius):
                     if rider not in new_riders and rider << SUBJECT_BITS | driver not in declined:
                         candidates.append((rider, driver, km - credit))
         return candidates
+
+    def _rider_options(
+        self, rider: int, drivers: GridIndex, now: int, cell: int = -1
+    ) -> list[Candidate]:
+        """A waiting rider's feasible pairs with the drivers of ``drivers``: all of those a batch
+        could pick (``best_options``). Only the waiting riders within twice the match radius can
+        compete for this rider's drivers, so their count bounds how many options it needs; when
+        the cheapest drivers are the nearest, the grid finds just those (plus as many as the rider
+        has refused, which are dropped)."""
+        p = self.params
+        radius = p.match_radius_km
+        x, y = self.riders.x[rider], self.riders.y[rider]
+        waiting = self.waiting.members
+        competing = (
+            len(waiting)
+            if len(waiting) <= FEW_WAITING
+            else self.waiting.count_within(x, y, 2.0 * radius)
+        )
+        shifted = rider << SUBJECT_BITS
+        declined = self.declined
+        if self.nearest_suffices:
+            found = drivers.nearest(x, y, radius, competing + self.rider_declined[rider], cell)
+            options = [(rider, driver, km) for driver, km in found if shifted | driver not in declined]
+            return options[:competing]
+        weight = p.idle_time_weight / HOUR_MS
+        idle_ms, idle_since = self.idle_ms, self.idle_since_ms
+        options = [
+            (rider, driver, km - weight * (idle_ms[driver] + now - idle_since[driver]))
+            for driver, km in drivers.within(x, y, radius, cell)
+            if shifted | driver not in declined
+        ]
+        return best_options(options, competing, p.matching_algorithm)
 
     def _offer(self, assignments: list[tuple[int, int]], now: int) -> None:
         heap, sequence = self.heap, self.sequence
@@ -640,6 +686,7 @@ class MarketEngine:
         if self.decisions.draw() >= accept:
             self.offers_declined += 1
             self.declined.add(rider << SUBJECT_BITS | driver)
+            self.rider_declined[rider] += 1
             self._wait_for_match(rider, now)
             self._free_driver(driver, D_EVALUATING, now)
             return
@@ -791,33 +838,44 @@ class MarketEngine:
     def _moving_candidates(self, now: int) -> list[Candidate]:
         """Feasible pairs of waiting riders and repositioning drivers, where those are now.
 
-        A leg is at most reposition_max_km long, so a driver on it is always within half that of
-        the leg's midpoint: the midpoints' grid finds every driver that may be within the match
-        radius of a waiting rider, and its position now decides.
+        Moving drivers are in no lasting index. With fewer of them than riders waiting, each looks
+        around itself; otherwise they are placed in a grid for this batch and each waiting rider
+        takes the nearest few (as for idle drivers, see ``_rider_options``).
         """
         radius = self.params.match_radius_km
-        limit = radius * radius
-        search = radius + self.params.reposition_max_km / 2.0
         weight = self.params.idle_time_weight / HOUR_MS
-        near = self.moving_index.within
-        rider_x, rider_y, declined = self.riders.x, self.riders.y, self.declined
+        declined = self.declined
         idle_ms, idle_since = self.idle_ms, self.idle_since_ms
-        positions: dict[int, tuple[float, float]] = {}
         candidates: list[Candidate] = []
-        for rider in self.waiting.members:
-            x, y = rider_x[rider], rider_y[rider]
-            for driver, _ in near(x, y, search):
-                if rider << SUBJECT_BITS | driver in declined:
-                    continue
-                at = positions.get(driver)
-                if at is None:
-                    at = positions[driver] = self._position_on_leg(driver, now)
-                dx = x - at[0]
-                dy = y - at[1]
-                squared = dx * dx + dy * dy
-                if squared <= limit:
-                    credit = weight * (idle_ms[driver] + now - idle_since[driver])
-                    candidates.append((rider, driver, math.sqrt(squared) - credit))
+        moving, waiting = self.moving, self.waiting
+        if len(moving) * len(waiting.members) <= PAIRS_CHECKED_DIRECTLY:
+            limit = radius * radius
+            rider_x, rider_y = self.riders.x, self.riders.y
+            for driver in moving:
+                at_x, at_y = self._position_on_leg(driver, now)
+                credit = weight * (idle_ms[driver] + now - idle_since[driver])
+                for rider in waiting.members:
+                    dx = rider_x[rider] - at_x
+                    dy = rider_y[rider] - at_y
+                    squared = dx * dx + dy * dy
+                    if squared <= limit and rider << SUBJECT_BITS | driver not in declined:
+                        candidates.append((rider, driver, math.sqrt(squared) - credit))
+            return candidates
+        if len(moving) <= len(waiting.members):
+            for driver in moving:
+                at_x, at_y = self._position_on_leg(driver, now)
+                credit = weight * (idle_ms[driver] + now - idle_since[driver])
+                for rider, km in waiting.within(at_x, at_y, radius):
+                    if rider << SUBJECT_BITS | driver not in declined:
+                        candidates.append((rider, driver, km - credit))
+            return candidates
+        for driver in moving:
+            self._position_on_leg(driver, now)
+        here = GridIndex(*self.idle.extent, self.idle.geometry[0], self.driver_x, self.driver_y)
+        for driver in moving:
+            here.add(driver)
+        for rider in waiting.members:
+            candidates += self._rider_options(rider, here, now)
         return candidates
 
     def _position_on_leg(self, driver: int, now: int) -> tuple[float, float]:

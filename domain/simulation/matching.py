@@ -9,7 +9,9 @@ most.
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Callable, Iterable
+from operator import itemgetter
 
 import numpy as np
 from scipy.optimize import linear_sum_assignment
@@ -112,6 +114,26 @@ def _solve_dense(
         for i, j in zip(rows.tolist(), columns.tolist(), strict=True)
         if costs[i, j] < infeasible
     ]
+
+
+def best_options(
+    options: list[Candidate], riders_in_batch: int, algorithm: str
+) -> list[Candidate]:
+    """The options of one rider that any algorithm could still pick in a batch of at most
+    ``riders_in_batch`` riders: the other riders take at most that many minus one drivers, so
+    the rider's choice (the first free driver by arrival for ``simple``, the cheapest free one for
+    ``cost_based``, and some optimal assignment for ``hungarian``) is always among its
+    ``riders_in_batch`` best. A dense market offers each rider dozens of drivers in reach; the
+    batch never needs more than this.
+    """
+    if len(options) <= riders_in_batch:
+        return options
+    key = _BY_ARRIVAL if algorithm == "simple" else _BY_COST
+    return heapq.nsmallest(riders_in_batch, options, key=key)
+
+
+_BY_ARRIVAL = itemgetter(1)
+_BY_COST = itemgetter(2, 1)
 
 
 def _options_by_rider(candidates: Iterable[Candidate]) -> dict[int, list[tuple[int, float]]]:

@@ -8,6 +8,7 @@ sort by id.
 from __future__ import annotations
 
 import functools
+import heapq
 import math
 from collections.abc import Iterable
 
@@ -22,10 +23,12 @@ class GridIndex:
         "_cell_km",
         "_cells",
         "_diagonal_km",
+        "_height_km",
         "_inverse",
         "_neighbourhoods",
         "_nx",
         "_ny",
+        "_width_km",
         "_xs",
         "_ys",
         "members",
@@ -43,6 +46,8 @@ class GridIndex:
         self._cell_km = cell_km
         self._inverse = 1.0 / cell_km
         self._diagonal_km = math.hypot(width_km, height_km)
+        self._width_km = width_km
+        self._height_km = height_km
         self._nx = max(1, math.ceil(width_km / cell_km))
         self._ny = max(1, math.ceil(height_km / cell_km))
         self._cells: list[set[int] | None] = [None] * (self._nx * self._ny)
@@ -54,6 +59,11 @@ class GridIndex:
 
     def __len__(self) -> int:
         return len(self.members)
+
+    @property
+    def extent(self) -> tuple[float, float]:
+        """(width, height) of the area the grid covers, km."""
+        return self._width_km, self._height_km
 
     @property
     def geometry(self) -> tuple[float, int, int]:
@@ -160,6 +170,47 @@ class GridIndex:
                         found.append((item, math.sqrt(squared)))
         return found
 
+    def nearest(
+        self, x: float, y: float, radius: float, count: int, index: int = -1
+    ) -> list[tuple[int, float]]:
+        """(id, distance) of the ``count`` items nearest to (x, y) within ``radius`` km, nearest
+        first (ties to the lower id): ``within`` sorted and cut to ``count``.
+
+        Cells are visited in rings of growing distance, and the search stops once ``count`` items
+        are nearer than anything the next ring could hold: in a dense grid it reads a few cells
+        instead of every cell the radius reaches.
+        """
+        if count <= 0:
+            return []
+        if len(self.members) <= SCAN_ALL_BELOW:
+            ordered = sorted(self.within(x, y, radius, index), key=_by_distance_then_id)
+            return ordered[:count]
+        inverse, size, nx, ny = self._inverse, self._cell_km, self._nx, self._ny
+        if index < 0:
+            index = self.cell_of(x, y)
+        cy, cx = divmod(index, nx)
+        xs, ys, cells = self._xs, self._ys, self._cells
+        limit = radius * radius
+        found: list[tuple[float, int]] = []
+        for ring in range(int(radius * inverse) + 2):
+            # Every cell of this ring is at least ring - 1 cells away from the point.
+            if (
+                ring >= 2
+                and len(found) >= count
+                and heapq.nsmallest(count, found)[-1][0] < (ring - 1) * size
+            ):
+                break
+            for near in _ring(cx, cy, ring, nx, ny):
+                cell = cells[near]
+                if cell:
+                    for item in cell:
+                        dx = xs[item] - x
+                        dy = ys[item] - y
+                        squared = dx * dx + dy * dy
+                        if squared <= limit:
+                            found.append((math.sqrt(squared), item))
+        return [(item, km) for km, item in heapq.nsmallest(count, found)]
+
     def _neighbourhood(self, index: int) -> tuple[int, ...]:
         neighbourhood = _block_of_nine(index, self._nx, self._ny)
         self._neighbourhoods[index] = neighbourhood
@@ -242,6 +293,27 @@ class GridIndex:
             for cell in cells[row + cx0 : row + cx1 + 1]
             if cell
         )
+
+
+def _by_distance_then_id(found: tuple[int, float]) -> tuple[float, int]:
+    return found[1], found[0]
+
+
+def _ring(cx: int, cy: int, ring: int, nx: int, ny: int) -> list[int]:
+    """The cells at Chebyshev distance ``ring`` from cell (cx, cy), inside the nx × ny grid."""
+    if ring == 0:
+        return [cy * nx + cx]
+    cells: list[int] = []
+    first_x, last_x = max(0, cx - ring), min(nx - 1, cx + ring)
+    for row in range(max(0, cy - ring), min(ny - 1, cy + ring) + 1):
+        if row in (cy - ring, cy + ring):
+            cells.extend(range(row * nx + first_x, row * nx + last_x + 1))
+        else:
+            if cx - ring >= 0:
+                cells.append(row * nx + cx - ring)
+            if cx + ring < nx:
+                cells.append(row * nx + cx + ring)
+    return cells
 
 
 @functools.lru_cache(maxsize=MAX_CELLS)

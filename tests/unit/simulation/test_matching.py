@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 from domain.simulation.matching import (
     MATCHERS,
     Candidate,
+    best_options,
     match_cost_based,
     match_hungarian,
     match_simple,
@@ -117,3 +118,25 @@ def test_an_empty_batch_matches_nobody(algorithm: str) -> None:
 @pytest.mark.parametrize("algorithm", ALGORITHMS)
 def test_ties_go_to_the_earlier_driver(algorithm: str) -> None:
     assert MATCHERS[algorithm]([(0, 7, 1.0), (0, 3, 1.0), (0, 9, 1.0)]) == [(0, 3)]
+
+
+@settings(max_examples=300, deadline=None)
+@given(batches, st.sampled_from(ALGORITHMS))
+def test_a_riders_best_options_are_all_a_batch_needs(
+    candidates: list[Candidate], algorithm: str
+) -> None:
+    # Given each rider's options cut to as many as the batch has riders (what the engine does)
+    riders = sorted({rider for rider, _, _ in candidates})
+    pruned = [
+        pair
+        for rider in riders
+        for pair in best_options([c for c in candidates if c[0] == rider], len(riders), algorithm)
+    ]
+    full, cut = MATCHERS[algorithm](candidates), MATCHERS[algorithm](pruned)
+    # Then the batch serves as many riders, at the same total cost (the same pairs when the
+    # algorithm goes rider by rider)
+    cost = {(r, d): c for r, d, c in candidates}
+    assert len(cut) == len(full)
+    assert sum(cost[p] for p in cut) == pytest.approx(sum(cost[p] for p in full), abs=1e-9)
+    if algorithm != "hungarian":
+        assert cut == full

@@ -101,3 +101,17 @@ def test_cells_of_many_points_match_cell_of_each() -> None:
 def test_points_on_the_far_edges_of_the_city_are_indexed() -> None:
     index = build([(WIDTH, HEIGHT), (0.0, 0.0)], 2.5)
     assert [item for item, _ in index.within(WIDTH, HEIGHT, 0.5)] == [0]
+
+
+@settings(max_examples=200, deadline=None)
+@given(points, queries, cells, st.integers(1, 8))
+def test_nearest_is_the_sorted_within_cut_to_the_count(
+    positions: list[tuple[float, float]],
+    query: tuple[float, float, float],
+    cell_km: float,
+    count: int,
+) -> None:
+    x, y, radius = query
+    index = build(positions, cell_km)
+    expected = sorted(index.within(x, y, radius), key=lambda found: (found[1], found[0]))[:count]
+    assert index.nearest(x, y, radius, count) == expected
