@@ -131,17 +131,9 @@ class GridIndex:
         ``index``, when given, is ``cell_of(x, y)`` (in this grid or one of equal geometry).
         A handful of items are simply checked in turn, in the order they were added.
         """
-        members = self.members
-        if len(members) <= SCAN_ALL_BELOW:
-            xs, ys = self._xs, self._ys
-            limit = radius * radius
-            found: list[tuple[int, float]] = []
-            for item in members:
-                dx = xs[item] - x
-                dy = ys[item] - y
-                squared = dx * dx + dy * dy
-                if squared <= limit:
-                    found.append((item, math.sqrt(squared)))
+        found: list[tuple[int, float]] = []
+        if len(self.members) <= SCAN_ALL_BELOW:
+            _gather(self.members, self._xs, self._ys, x, y, radius * radius, found)
             return found
         if radius > self._cell_km:
             return self._within_span(x, y, radius)
@@ -158,16 +150,10 @@ class GridIndex:
         neighbourhood = self._neighbourhoods[index] or self._neighbourhood(index)
         xs, ys, cells = self._xs, self._ys, self._cells
         limit = radius * radius
-        found = []
         for near in neighbourhood:
             cell = cells[near]
             if cell:
-                for item in cell:
-                    dx = xs[item] - x
-                    dy = ys[item] - y
-                    squared = dx * dx + dy * dy
-                    if squared <= limit:
-                        found.append((item, math.sqrt(squared)))
+                _gather(cell, xs, ys, x, y, limit, found)
         return found
 
     def nearest(
@@ -224,12 +210,7 @@ class GridIndex:
         for row in range(cy0 * nx, cy1 * nx + 1, nx):
             for cell in cells[row + cx0 : row + cx1 + 1]:
                 if cell:
-                    for item in cell:
-                        dx = xs[item] - x
-                        dy = ys[item] - y
-                        squared = dx * dx + dy * dy
-                        if squared <= limit:
-                            found.append((item, math.sqrt(squared)))
+                    _gather(cell, xs, ys, x, y, limit, found)
         return found
 
     def count_within(self, x: float, y: float, radius: float, enough: int | None = None) -> int:
@@ -293,6 +274,24 @@ class GridIndex:
             for cell in cells[row + cx0 : row + cx1 + 1]
             if cell
         )
+
+
+def _gather(
+    items: Iterable[int],
+    xs: list[float],
+    ys: list[float],
+    x: float,
+    y: float,
+    limit: float,
+    found: list[tuple[int, float]],
+) -> None:
+    """Append (id, distance) of each of ``items`` whose squared distance is at most ``limit``."""
+    for item in items:
+        dx = xs[item] - x
+        dy = ys[item] - y
+        squared = dx * dx + dy * dy
+        if squared <= limit:
+            found.append((item, math.sqrt(squared)))
 
 
 def _by_distance_then_id(found: tuple[int, float]) -> tuple[float, int]:
