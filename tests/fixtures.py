@@ -12,7 +12,7 @@ import pytest
 from adapters.memory.blob_store import InMemoryBlobStore
 from adapters.memory.clock import FixedClock
 from adapters.memory.queue import InMemoryShardQueue
-from application.execute_shard import ShardResult, execute_shard
+from application.execute_shard import ShardResult, Simulator, execute_shard
 from application.submit_sweep import SubmitResult, submit_sweep
 from domain.contract import Limits, ShardMessage, parse_sweep_request
 from domain.errors import RequestValidationError
@@ -98,9 +98,20 @@ class FakePorts:
             limits=self.limits,
         )
 
-    def execute(self, body: bytes, on_point: Callable[[int], None] | None = None) -> ShardResult:
+    def execute(
+        self,
+        body: bytes,
+        on_point: Callable[[int], None] | None = None,
+        simulator: Simulator | None = None,
+    ) -> ShardResult:
         return execute_shard(
-            body, attempt=1, store=self.store, keys=self.keys, clock=self.clock, on_point=on_point
+            body,
+            attempt=1,
+            store=self.store,
+            keys=self.keys,
+            clock=self.clock,
+            on_point=on_point,
+            simulator=simulator,
         )
 
     def run_queued(self) -> list[ShardResult]:

@@ -100,10 +100,11 @@ def best_and_worst(ranking: Sequence[Row]) -> tuple[Row, Row] | None:
 
 def describe_point(row: Row) -> str:
     values = selected_values(row)
-    return ", ".join(f"{name}={_show(values[name])}" for name in sorted(values))
+    return ", ".join(f"{name}={value_text(values[name])}" for name in sorted(values))
 
 
-def _show(value: Scalar) -> str:
+def value_text(value: Scalar) -> str:
+    """A swept value as the report shows it: ``true``/``false``, floats in their shortest form."""
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, float):

@@ -23,6 +23,7 @@ from application.analytics.report_data import (
     axis_label,
     describe_point,
     swept_dimensions,
+    value_text,
 )
 
 Row = Mapping[str, Any]
@@ -76,14 +77,6 @@ def _th(text: str, *, left: bool = False) -> str:
     return f"<th class='left'>{_text(text)}</th>" if left else f"<th>{_text(text)}</th>"
 
 
-def _value_text(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float):
-        return f"{value:g}"
-    return str(value)
-
-
 class _Page:
     def __init__(self, run_id: str) -> None:
         self.run_id = run_id
@@ -108,11 +101,11 @@ class _Page:
         if context:
             dims = swept_dimensions(context["dimensions_json"])
             swept = "; ".join(
-                f"<b>{_text(axis_label(n))}</b>: {_text(', '.join(_value_text(v) for v in vs))}"
+                f"<b>{_text(axis_label(n))}</b>: {_text(', '.join(value_text(v) for v in vs))}"
                 for n, vs in dims.items()
             )
             base = json.loads(context["base_parameters_json"])
-            fixed = ", ".join(f"{k}={_value_text(v)}" for k, v in sorted(base.items())) or "defaults"
+            fixed = ", ".join(f"{k}={value_text(v)}" for k, v in sorted(base.items())) or "defaults"
             meta = (
                 f"<p class='meta'>accepted {_text(context['accepted_at'])} · seed {context['seed']} · "
                 f"config {_text(context['config_fingerprint'][:12])}</p>"
@@ -128,7 +121,7 @@ class _Page:
 
     def heatmaps(self, maps: Sequence[Heatmap]) -> None:
         first = maps[0]
-        fixed = ", ".join(f"{k} = {_value_text(v)}" for k, v in sorted(first.fixed.items()))
+        fixed = ", ".join(f"{k} = {value_text(v)}" for k, v in sorted(first.fixed.items()))
         caption = (
             f"Each key metric over <b>{_text(axis_label(first.x_name))}</b>"
             + (f" and <b>{_text(axis_label(first.y_name))}</b>" if first.y_name else "")
@@ -271,10 +264,10 @@ def _draw_heatmap(ax: Any, view: MetricView, data: Heatmap) -> None:
     image = ax.imshow(grid, cmap=colours, aspect="auto", origin="lower")
     ax.figure.colorbar(image, ax=ax, fraction=0.046, pad=0.03)
     ax.set_title(view.title, fontsize=11, fontweight="bold")
-    ax.set_xticks(range(len(data.x_values)), [_value_text(v) for v in data.x_values], fontsize=9)
+    ax.set_xticks(range(len(data.x_values)), [value_text(v) for v in data.x_values], fontsize=9)
     ax.set_xlabel(axis_label(data.x_name), fontsize=9)
     if data.y_name is not None:
-        ax.set_yticks(range(len(data.y_values)), [_value_text(v) for v in data.y_values], fontsize=9)
+        ax.set_yticks(range(len(data.y_values)), [value_text(v) for v in data.y_values], fontsize=9)
         ax.set_ylabel(axis_label(data.y_name), fontsize=9)
     else:
         ax.set_yticks([])

@@ -5,7 +5,6 @@ byte-identical, and requests without the new fields unchanged."""
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
 from typing import Any
 
 import pyarrow as pa
@@ -13,20 +12,16 @@ import pytest
 
 import application.execute_shard as execute_module
 import domain.planning as planning_module
-from adapters.memory.blob_store import InMemoryBlobStore
-from adapters.memory.clock import FixedClock
-from adapters.memory.queue import InMemoryShardQueue
-from application.execute_shard import ShardResult, Simulator, execute_shard
 from application.results_codec import SCHEMAS, decode, encode
-from application.submit_sweep import SubmitResult, submit_sweep
-from domain.contract import PRE_VERSIONING_SIMULATION_MODEL, Limits
+from domain.contract import PRE_VERSIONING_SIMULATION_MODEL
 from domain.errors import RunModelChanged
 from domain.fingerprints import parameter_fingerprint, point_seed, replicate_seed
-from domain.manifest import RequestSource, RunManifest
+from domain.manifest import RunManifest
 from domain.planning import ParameterSpace
 from domain.simulation import SIMULATION_MODEL, simulate
 from domain.simulation.outputs import NULL_INT
-from domain.storage_keys import POINT_DATASETS, StorageKeys
+from domain.storage_keys import POINT_DATASETS
+from tests.fixtures import FakePorts
 
 RUN_DATE = "2026-11-28"
 NEW_COLUMNS = ("replicate", "simulation_seed", "simulation_model")
@@ -39,34 +34,12 @@ SMALL: dict[str, Any] = {
 }
 
 
-@dataclass
-class World:
+class World(FakePorts):
     """The fakes the use cases run on; ``objects`` is the whole results store."""
-
-    store: InMemoryBlobStore = field(default_factory=InMemoryBlobStore)
-    queue: InMemoryShardQueue = field(default_factory=InMemoryShardQueue)
-    clock: FixedClock = field(default_factory=FixedClock)
-    keys: StorageKeys = field(default_factory=lambda: StorageKeys("sweeps"))
 
     @property
     def objects(self) -> dict[str, bytes]:
         return self.store.objects
-
-    def submit(self, body: dict[str, Any]) -> SubmitResult:
-        return submit_sweep(
-            body,
-            RequestSource(kind="local"),
-            store=self.store,
-            queue=self.queue,
-            clock=self.clock,
-            keys=self.keys,
-            limits=Limits(),
-        )
-
-    def execute(self, body: bytes, simulator: Simulator | None = None) -> ShardResult:
-        return execute_shard(
-            body, attempt=1, store=self.store, keys=self.keys, clock=self.clock, simulator=simulator
-        )
 
     def run(self, body: dict[str, Any]) -> list[bytes]:
         """Submit ``body`` and execute every message it enqueued; returns the messages."""
