@@ -7,7 +7,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from typer.testing import CliRunner
 
+from entrypoints.cli import app
 from entrypoints.settings import Settings
 from tests.fixtures import EXAMPLE
 from tests.harness import Harness, expected_keys
@@ -69,3 +71,16 @@ def test_status_over_the_wire_follows_the_run(aws_stack: AwsStack) -> None:
 
     assert (before["state"], before["shards_pending"]) == ("running", 4)
     assert (after["state"], after["shards_succeeded"], after["shards_failed"]) == ("partial", 3, 1)
+
+
+def test_the_status_command_reads_s3_without_a_queue_setting(
+    aws_stack: AwsStack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    harness = aws_stack.harness()
+    harness.post(EXAMPLE)
+    monkeypatch.delenv("SHARD_QUEUE_URL")
+
+    result = CliRunner().invoke(app, ["status", EXAMPLE["run_id"], "--backend", "aws"])
+
+    assert result.exit_code == 0, result.output
+    assert '"state": "running"' in result.output
