@@ -70,7 +70,7 @@ QUOTE_DECISION_DELAY_MS = 1_000
 DRIVER_DECISION_DELAY_MS = 2_000
 MIN_LEG_MS = 1_000
 IDLE_DRIVERS_PER_CELL = 4
-PAIRS_CHECKED_DIRECTLY = 256
+PAIRS_CHECKED_DIRECTLY = 1024
 """Moving drivers × waiting riders up to which a batch checks every pair instead of a grid."""
 FEW_WAITING = 16
 """Waiting riders up to which all of them count as competing for a rider's drivers."""
@@ -619,7 +619,7 @@ class MarketEngine:
         competing = (
             len(waiting)
             if len(waiting) <= FEW_WAITING
-            else self.waiting.count_within(x, y, 2.0 * radius)
+            else self.waiting.count_near(x, y, 2.0 * radius)  # an upper bound is as good
         )
         shifted = rider << SUBJECT_BITS
         declined = self.declined
@@ -851,14 +851,17 @@ class MarketEngine:
         if len(moving) * len(waiting.members) <= PAIRS_CHECKED_DIRECTLY:
             limit = radius * radius
             rider_x, rider_y = self.riders.x, self.riders.y
-            for driver in moving:
-                at_x, at_y = self._position_on_leg(driver, now)
-                credit = weight * (idle_ms[driver] + now - idle_since[driver])
+            to_x, to_y, arrival = self.reposition_to_x, self.reposition_to_y, self.reposition_arrival_ms
+            for driver, (x, y, started) in moving.items():
+                share = (now - started) / (arrival[driver] - started)
+                at_x = x + (to_x[driver] - x) * share  # as _position_on_leg, inline: hot
+                at_y = y + (to_y[driver] - y) * share
                 for rider in waiting.members:
                     dx = rider_x[rider] - at_x
                     dy = rider_y[rider] - at_y
                     squared = dx * dx + dy * dy
                     if squared <= limit and rider << SUBJECT_BITS | driver not in declined:
+                        credit = weight * (idle_ms[driver] + now - idle_since[driver])
                         candidates.append((rider, driver, math.sqrt(squared) - credit))
             return candidates
         if len(moving) <= len(waiting.members):

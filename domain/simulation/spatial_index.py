@@ -213,6 +213,18 @@ class GridIndex:
                     _gather(cell, xs, ys, x, y, limit, found)
         return found
 
+    def count_near(self, x: float, y: float, radius: float) -> int:
+        """At least as many items as lie within ``radius`` km of (x, y): every item of the cells
+        the radius's square touches, without looking at their positions."""
+        cx0, cx1, cy0, cy1 = self._cell_span(x, y, radius)
+        cells, nx = self._cells, self._nx
+        return sum(
+            len(cell)
+            for row in range(cy0 * nx, cy1 * nx + 1, nx)
+            for cell in cells[row + cx0 : row + cx1 + 1]
+            if cell
+        )
+
     def count_within(self, x: float, y: float, radius: float, enough: int | None = None) -> int:
         """How many items are at most ``radius`` km from (x, y); with ``enough``, at least that
         many once the count reaches it (the count stops there).

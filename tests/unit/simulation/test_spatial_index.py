@@ -115,3 +115,13 @@ def test_nearest_is_the_sorted_within_cut_to_the_count(
     index = build(positions, cell_km)
     expected = sorted(index.within(x, y, radius), key=lambda found: (found[1], found[0]))[:count]
     assert index.nearest(x, y, radius, count) == expected
+
+
+@settings(max_examples=150, deadline=None)
+@given(points, queries, cells)
+def test_count_near_never_counts_fewer_than_lie_within(
+    positions: list[tuple[float, float]], query: tuple[float, float, float], cell_km: float
+) -> None:
+    x, y, radius = query
+    index = build(positions, cell_km)
+    assert index.count_near(x, y, radius) >= index.count_within(x, y, radius)
