@@ -222,38 +222,62 @@ def decode_json_body(body: bytes) -> object:
         raise MalformedJson(f"the body cannot be read as JSON: {type(exc).__name__}") from None
 
 
+@dataclass(frozen=True, slots=True)
+class ErrorAnswer:
+    status: int
+    error: str
+    fields: Callable[[Any], dict[str, Any]] = lambda _exc: {}
+    message: str | None = None
+    """A fixed message instead of the error's own (which may hold internal detail)."""
+
+
+ERROR_ANSWERS: tuple[tuple[type[Exception], ErrorAnswer], ...] = (
+    (
+        RequestValidationError,
+        ErrorAnswer(400, "validation_error", lambda e: {"details": [d.as_dict() for d in e.details]}),
+    ),
+    (MalformedJson, ErrorAnswer(400, "malformed_json")),
+    (RequestTooLarge, ErrorAnswer(413, "request_too_large")),
+    (
+        RunConflict,
+        ErrorAnswer(
+            409,
+            "run_conflict",
+            lambda e: {
+                "run_id": e.run_id,
+                "existing_request_fingerprint": e.existing_fingerprint,
+                "request_fingerprint": e.new_fingerprint,
+            },
+        ),
+    ),
+    (
+        RunModelChanged,
+        ErrorAnswer(
+            409,
+            "model_changed",
+            lambda e: {
+                "run_id": e.run_id,
+                "run_simulation_model": e.run_model,
+                "simulation_model": e.deployment_model,
+            },
+        ),
+    ),
+    (RunNotFound, ErrorAnswer(404, "run_not_found", lambda e: {"run_id": e.run_id})),
+    (
+        TransientError,
+        ErrorAnswer(
+            503,
+            "service_unavailable",
+            message="storage or queue is unavailable; resend the same request to resume",
+        ),
+    ),
+)
+"""Every error a caller can cause → its HTTP status and body; anything else is a 500."""
+
+
 def _error_answer(exc: Exception) -> Answer:
-    if isinstance(exc, RequestValidationError):
-        return 400, {
-            "error": "validation_error",
-            "message": str(exc),
-            "details": [d.as_dict() for d in exc.details],
-        }
-    if isinstance(exc, MalformedJson):
-        return 400, {"error": "malformed_json", "message": str(exc)}
-    if isinstance(exc, RequestTooLarge):
-        return 413, {"error": "request_too_large", "message": str(exc)}
-    if isinstance(exc, RunConflict):
-        return 409, {
-            "error": "run_conflict",
-            "message": str(exc),
-            "run_id": exc.run_id,
-            "existing_request_fingerprint": exc.existing_fingerprint,
-            "request_fingerprint": exc.new_fingerprint,
-        }
-    if isinstance(exc, RunModelChanged):
-        return 409, {
-            "error": "model_changed",
-            "message": str(exc),
-            "run_id": exc.run_id,
-            "run_simulation_model": exc.run_model,
-            "simulation_model": exc.deployment_model,
-        }
-    if isinstance(exc, RunNotFound):
-        return 404, {"error": "run_not_found", "message": str(exc), "run_id": exc.run_id}
-    if isinstance(exc, TransientError):
-        return 503, {
-            "error": "service_unavailable",
-            "message": "storage or queue is unavailable; resend the same request to resume",
-        }
+    for kind, answer in ERROR_ANSWERS:
+        if isinstance(exc, kind):
+            body = {"error": answer.error, "message": answer.message or str(exc), **answer.fields(exc)}
+            return answer.status, body
     return 500, {"error": "internal_error", "message": "unexpected error; see the service logs"}
