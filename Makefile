@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 RUN_STAMP := $(VENV)/.installed-run
 
-.PHONY: setup demo test lint typecheck layers unit drills bench clean api-model lint-infra secrets athena-tables model-check bytes-check
+.PHONY: setup demo test lint typecheck layers unit drills bench clean api-model lint-infra secrets athena-tables query-pack model-check bytes-check
 
 setup: $(STAMP)
 
@@ -84,6 +84,11 @@ api-model: $(STAMP)
 # Glue table definitions (read by glue_athena.tf) and Athena DDL, generated from the Arrow schemas.
 athena-tables: $(STAMP)
 	$(BIN)/python infra/athena/generate_tables.py
+
+# The generated blocks of the query pack's presets (Student t quantiles from scipy, the key
+# metrics, the parameter names): application/analytics/sql_blocks.py writes them into the SQL.
+query-pack: $(STAMP)
+	$(BIN)/python infra/athena/generate_query_pack.py
 
 $(INFRA_STAMP): infra/requirements-lint.txt
 	@test -x $(INFRA_VENV)/bin/python || $(PYTHON) -m venv $(INFRA_VENV)

@@ -5,7 +5,7 @@ The presets are package data (``application/analytics/queries/*.sql``), read wit
 (Terraform's saved queries, docs/runbook.md) reads the same files.
 
 Presets are written in the SQL that both Athena (Trino) and DuckDB accept, with named parameters
-(``:run_id``, ``:point_index``, ``:top_n``). Neither engine binds parameters for these files in the
+(``:run_id``, ``:point_index``, ``:replicate``, ``:top_n``). Neither engine binds parameters for these files in the
 same way, so each value is validated against its rule (the run id against the contract's pattern,
 integers by type and range) and only then written into the text as a literal: a value that could
 change the statement never reaches it. Names inside string literals and comments are left alone.
@@ -17,7 +17,7 @@ import re
 from collections.abc import Callable, Mapping
 from importlib import resources
 
-from domain.contract import RUN_ID_RULE, is_valid_run_id
+from domain.contract import MAX_REPLICATES, RUN_ID_RULE, is_valid_run_id
 
 PRESETS: tuple[str, ...] = (
     "run-profile",
@@ -26,6 +26,10 @@ PRESETS: tuple[str, ...] = (
     "metrics-by-parameter",
     "trip-snapshots",
     "health-ranking",
+    "point-summary",
+    "precision",
+    "paired-differences",
+    "snapshot-bands",
 )
 QUERIES_PACKAGE = "application.analytics"
 QUERIES_DIRECTORY = "queries"
@@ -64,6 +68,7 @@ def _integer_literal(name: str, low: int, high: int) -> Callable[[ParameterValue
 LITERALS: Mapping[str, Callable[[ParameterValue], str]] = {
     "run_id": _run_id_literal,
     "point_index": _integer_literal("point_index", 0, 10**12),
+    "replicate": _integer_literal("replicate", 0, MAX_REPLICATES - 1),
     "top_n": _integer_literal("top_n", 1, MAX_TOP_N),
 }
 

@@ -1,5 +1,5 @@
-"""What the run report shows: the query pack's answers for one run, heat-map axes and grids,
-best/worst points.
+"""What the run report shows: the query pack's answers for one run, heat-map axes and grids with
+their intervals, best/worst points, what more replicates would buy.
 
 ``gather_report`` asks the run's tables everything the page needs; the rest are pure functions over
 the rows (lists of dicts), so the figures stay in the entrypoint and this logic is typed and tested
@@ -9,20 +9,24 @@ on its own.
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from application.analytics.query_pack import MAX_TOP_N
 from application.analytics.run_analytics import RunAnalytics
+from application.analytics.sql_blocks import t_quantile
 from domain.parameters import PARAMETERS, Scalar
 
 Row = Mapping[str, Any]
 CONTEXT_SQL = """
-SELECT accepted_at, total_points, shard_count, seed, dimensions_json, base_parameters_json,
-       config_fingerprint, request_source
+SELECT accepted_at, total_points, replicates, seed_strategy, simulation_model, shard_count, seed,
+       dimensions_json, base_parameters_json, config_fingerprint, request_source
 FROM run_context WHERE run_id = :run_id
 """
+HEALTH = "health_score"
+Cells = tuple[tuple[float | None, ...], ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,9 +36,28 @@ class Heatmap:
     y_name: str | None
     x_values: tuple[Scalar, ...]
     y_values: tuple[Scalar, ...]
-    cells: tuple[tuple[float | None, ...], ...]
-    """``cells[row][column]``: row ``i`` is ``y_values[i]``, column ``j`` is ``x_values[j]``."""
+    cells: Cells
+    """Per-point means; ``cells[row][column]``: row ``i`` is ``y_values[i]``, column ``j`` is
+    ``x_values[j]``."""
     fixed: Mapping[str, Scalar]
+    low: Cells = ()
+    """The cells' 95 % interval bounds (``None`` without an interval), shaped as ``cells``."""
+    high: Cells = ()
+    best: tuple[int, int] | None = None
+    """(row, column) of the best mean on the map (the highest, or the lowest where lower is
+    better), ``None`` on an empty map."""
+    ties_best: tuple[tuple[bool, ...], ...] = ()
+    """Cells other than the best whose interval overlaps the best cell's: at this replicate count
+    the data cannot tell them from the best."""
+
+    @property
+    def has_intervals(self) -> bool:
+        """Every cell with a mean has an interval (the run has at least two replicates)."""
+        return any(v is not None for row in self.cells for v in row) and all(
+            (mean is None) == (low is None)
+            for means, lows in zip(self.cells, self.low, strict=True)
+            for mean, low in zip(means, lows, strict=True)
+        )
 
 
 def swept_dimensions(dimensions_json: str) -> dict[str, list[Scalar]]:
@@ -69,26 +92,72 @@ def heatmap(
     metric: str,
     dimensions: Mapping[str, Sequence[Scalar]],
     best: Row,
+    *,
+    higher_is_better: bool = True,
 ) -> Heatmap:
     """``metric`` over the two widest dimensions, every other dimension at the best point's value.
 
-    ``points`` are rows with ``selected_dimensions_json`` and ``metric``; a combination without a
-    point (a failed shard) is a ``None`` cell.
+    ``points`` are rows with ``selected_dimensions_json``, ``metric`` (the point's mean) and, when
+    the run has replicates, ``<metric>_low`` / ``<metric>_high`` (its interval); a combination
+    without a point (a failed shard) is a ``None`` cell. The best cell is the best mean on the map;
+    a cell ties it when both have intervals and they overlap.
     """
     x_name, y_name = heatmap_axes(dimensions)
     axes = {x_name, y_name} - {None}
     fixed = {k: v for k, v in selected_values(best).items() if k not in axes}
     x_values = tuple(dimensions[x_name])
     y_values = tuple(dimensions[y_name]) if y_name is not None else ("",)
-    by_cell: dict[tuple[Scalar, Scalar], float] = {}
+    by_cell: dict[tuple[Scalar, Scalar], tuple[float, float | None, float | None]] = {}
     for row in points:
         values = selected_values(row)
         if any(values.get(k) != v for k, v in fixed.items()) or row.get(metric) is None:
             continue
         y_value = values[y_name] if y_name is not None else ""
-        by_cell[(values[x_name], y_value)] = float(row[metric])
-    cells = tuple(tuple(by_cell.get((x, y)) for x in x_values) for y in y_values)
-    return Heatmap(metric, x_name, y_name, x_values, y_values, cells, fixed)
+        by_cell[(values[x_name], y_value)] = (
+            float(row[metric]),
+            _optional_float(row.get(f"{metric}_low")),
+            _optional_float(row.get(f"{metric}_high")),
+        )
+
+    def grid(part: int) -> Cells:
+        return tuple(
+            tuple(None if (x, y) not in by_cell else by_cell[(x, y)][part] for x in x_values)
+            for y in y_values
+        )
+
+    cells, low, high = grid(0), grid(1), grid(2)
+    best_cell = _best_cell(cells, higher_is_better)
+    return Heatmap(
+        metric, x_name, y_name, x_values, y_values, cells, fixed, low, high, best_cell,
+        _ties(low, high, best_cell),
+    )
+
+
+def _optional_float(value: Any) -> float | None:
+    return None if value is None else float(value)
+
+
+def _best_cell(cells: Cells, higher_is_better: bool) -> tuple[int, int] | None:
+    present = [(value, i, j) for i, row in enumerate(cells) for j, value in enumerate(row) if value is not None]
+    if not present:
+        return None
+    sign = -1.0 if higher_is_better else 1.0
+    _, i, j = min(present, key=lambda c: (sign * c[0], c[1], c[2]))
+    return i, j
+
+
+def _ties(low: Cells, high: Cells, best: tuple[int, int] | None) -> tuple[tuple[bool, ...], ...]:
+    best_low = best_high = None
+    if best is not None:
+        best_low, best_high = low[best[0]][best[1]], high[best[0]][best[1]]
+
+    def ties(i: int, j: int) -> bool:
+        lo, hi = low[i][j], high[i][j]
+        if (i, j) == best or None in (lo, hi, best_low, best_high):
+            return False
+        return bool(hi >= best_low and lo <= best_high)  # type: ignore[operator]
+
+    return tuple(tuple(ties(i, j) for j in range(len(row))) for i, row in enumerate(low))
 
 
 def best_and_worst(ranking: Sequence[Row]) -> tuple[Row, Row] | None:
@@ -112,6 +181,37 @@ def value_text(value: Scalar) -> str:
     return str(value)
 
 
+def point_rows(summary: Sequence[Row], ranking: Sequence[Row]) -> list[dict[str, Any]]:
+    """One row per point: ``selected_dimensions_json``, each key metric's mean as ``<metric>``
+    with ``<metric>_low`` / ``<metric>_high`` (point-summary), and the health score with its
+    interval (health-ranking)."""
+    points: dict[int, dict[str, Any]] = {}
+    for row in summary:
+        point = points.setdefault(
+            row["point_index"],
+            {"point_index": row["point_index"], "selected_dimensions_json": row["selected_dimensions_json"]},
+        )
+        metric = row["metric"]
+        point[metric], point[f"{metric}_low"], point[f"{metric}_high"] = (
+            row["mean"], row["ci_low"], row["ci_high"],
+        )
+    for row in ranking:
+        if row["point_index"] in points:
+            points[row["point_index"]].update(
+                {HEALTH: row[HEALTH], f"{HEALTH}_low": row["health_low"], f"{HEALTH}_high": row["health_high"]}
+            )
+    return [points[p] for p in sorted(points)]
+
+
+def projected_half_width(rel_half_width: float, replicates: int, more: int) -> float | None:
+    """The relative half-width a point would have with ``more`` replicates instead of
+    ``replicates``, its spread and mean staying as measured: it shrinks as t(0.975, n - 1) / √n."""
+    now, then = t_quantile(replicates - 1), t_quantile(more - 1)
+    if now is None or then is None:
+        return None
+    return rel_half_width * (then / now) * math.sqrt(replicates / more)
+
+
 @dataclass(frozen=True, slots=True)
 class ReportData:
     run_id: str
@@ -121,18 +221,21 @@ class ReportData:
     failures: Sequence[Row]
     profile: Sequence[Row]
     ranking: Sequence[Row]
-    """Every point with results, best health first."""
+    """Every point with results, best health first, with the intervals of health-ranking."""
     ends: tuple[Row, Row] | None
     """The best and the worst point, ``None`` without points."""
     heatmaps: tuple[Heatmap, ...]
     """One per metric asked for, or none when there is nothing to map."""
     series: Mapping[str, Sequence[Row]]
-    """``"best"``/``"worst"`` → the point's snapshots joined with its trips, per minute."""
+    """``"best"``/``"worst"`` → the point's snapshot-bands rows (mean and band per series, per
+    minute)."""
+    precision: Sequence[Row] = ()
+    """The precision preset's rows, one per key metric."""
 
 
-def gather_report(run: RunAnalytics, heatmap_metrics: Sequence[str]) -> ReportData:
-    """Everything the run report shows, with a heat map of each of ``heatmap_metrics`` (columns of
-    metrics-by-parameter, or ``health_score``)."""
+def gather_report(run: RunAnalytics, heatmap_metrics: Sequence[tuple[str, bool]]) -> ReportData:
+    """Everything the run report shows, with a heat map of each of ``heatmap_metrics`` (a key
+    metric of point-summary, or ``health_score``, each with whether higher is better)."""
     context = run.sql(CONTEXT_SQL).rows
     ranking = run.preset("health-ranking", {"top_n": MAX_TOP_N}).rows
     ends = best_and_worst(ranking)
@@ -140,13 +243,14 @@ def gather_report(run: RunAnalytics, heatmap_metrics: Sequence[str]) -> ReportDa
     heatmaps: tuple[Heatmap, ...] = ()
     if ends:
         for label, row in (("best", ends[0]), ("worst", ends[1])):
-            series[label] = run.preset("trip-snapshots", {"point_index": row["point_index"]}).rows
+            series[label] = run.preset("snapshot-bands", {"point_index": row["point_index"]}).rows
     if context and ends:
-        metrics = run.preset("metrics-by-parameter").rows
+        points = point_rows(run.preset("point-summary").rows, ranking)
         dimensions = swept_dimensions(context[0]["dimensions_json"])
-        health = {r["point_index"]: r["health_score"] for r in ranking}
-        points = [{**m, "health_score": health.get(m["point_index"])} for m in metrics]
-        heatmaps = tuple(heatmap(points, metric, dimensions, ends[0]) for metric in heatmap_metrics)
+        heatmaps = tuple(
+            heatmap(points, metric, dimensions, ends[0], higher_is_better=higher)
+            for metric, higher in heatmap_metrics
+        )
     return ReportData(
         run_id=run.run_id,
         context=context[0] if context else None,
@@ -157,4 +261,5 @@ def gather_report(run: RunAnalytics, heatmap_metrics: Sequence[str]) -> ReportDa
         ends=ends,
         heatmaps=heatmaps,
         series=series,
+        precision=run.preset("precision").rows if ends else (),
     )

@@ -98,13 +98,14 @@ def query(
         typer.Option(help="Run this SQL instead of a preset (tables as in Athena; :run_id etc.)."),
     ] = None,
     output_format: Annotated[OutputFormat, typer.Option("--format", help="table, csv or json.")] = "table",
-    point: Annotated[int, typer.Option(help=":point_index of trip-snapshots.")] = 0,
+    point: Annotated[int, typer.Option(help=":point_index of trip-snapshots and snapshot-bands.")] = 0,
+    replicate: Annotated[int, typer.Option(help=":replicate of trip-snapshots.")] = 0,
     top: Annotated[int, typer.Option(help=":top_n of health-ranking.")] = 20,
 ) -> None:
     """Run a preset of the query pack (or --sql) over one run's results with DuckDB."""
     if (preset is None) == (sql is None):
         raise UsageError("give either a PRESET or --sql")
-    values: dict[str, ParameterValue] = {"point_index": point, "top_n": top}
+    values: dict[str, ParameterValue] = {"point_index": point, "replicate": replicate, "top_n": top}
     opened, _ = _open_run(run, backend, results)
     with opened as run_tables:
         answer = run_tables.sql(sql, values) if sql is not None else run_tables.preset(preset or "", values)

@@ -1,8 +1,10 @@
 """The run report: one self-contained HTML page, its figures drawn by matplotlib as embedded PNGs.
 
 Every number on the page comes from the query pack (the same SQL Athena runs), gathered by the
-analytics use case, so the report and an analyst's queries cannot disagree. Figures use
+analytics use case, so the report and an analyst's queries cannot disagree; the only numbers
+computed here are the precision panel's projections (a half-width shrinks as t/√n). Figures use
 matplotlib's object API (``Figure`` rendered by the Agg canvas): no pyplot, no global backend state.
+How the intervals are computed: docs/analysis.md.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from application.analytics.report_data import (
     ReportData,
     axis_label,
     describe_point,
+    projected_half_width,
     swept_dimensions,
     value_text,
 )
@@ -46,16 +49,33 @@ KEY_METRICS: tuple[MetricView, ...] = (
     MetricView("avg_time_to_match_ms", "avg time to match (s)", 1e-3, lambda v: f"{v:.0f}", False),
     MetricView("driver_utilization", "driver utilisation (%)", 100.0, lambda v: f"{v:.0f}%", True),
 )
-HEATMAP_METRICS = tuple(m.column for m in KEY_METRICS)
+HEATMAP_METRICS = tuple((m.column, m.higher_is_better) for m in KEY_METRICS)
+PRECISION_TITLES: Mapping[str, str] = {
+    "conversion_rate": "conversion",
+    "avg_time_to_match_ms": "avg time to match",
+    "avg_time_to_pickup_ms": "avg time to pickup",
+    "platform_revenue": "platform revenue",
+    "driver_payouts": "driver payouts",
+    "abandonment_rate": "abandonment rate",
+    "driver_utilization": "driver utilisation",
+    "avg_surge_multiplier": "avg surge multiplier",
+}
+SERIES = (
+    ("riders_waiting", "riders waiting", "#d62728"),
+    ("drivers_idle", "drivers idle", "#2ca02c"),
+    ("drivers_on_trip", "drivers on trip", "#1f77b4"),
+)
 
 
 def render_report(data: ReportData, *, top: int = 10) -> str:
     page = _Page(data.run_id)
     page.header(data.context, data.coverage, data.ends)
     if data.heatmaps and data.ends:
-        page.heatmaps(data.heatmaps)
+        replicates = int(data.ranking[0]["replicates"])
+        page.heatmaps(data.heatmaps, replicates)
         page.ranking(data.ranking[:top], len(data.ranking))
-        page.time_series(data.ends, data.series)
+        page.precision(data.precision, replicates)
+        page.time_series(data.ends, data.series, replicates)
     else:
         page.note("No point of this run has results yet: nothing to map or rank.")
     page.coverage(data.coverage, data.failures)
@@ -77,6 +97,51 @@ def _th(text: str, *, left: bool = False) -> str:
     return f"<th class='left'>{_text(text)}</th>" if left else f"<th>{_text(text)}</th>"
 
 
+def _replicates_text(replicates: int) -> str:
+    return "its 1 replicate" if replicates == 1 else f"{replicates} replicates"
+
+
+def _interval(low: float | None, high: float | None, fmt: str) -> str:
+    if low is None or high is None:
+        return ""
+    return f"<span class='ci'>{_text(fmt.format(low))} – {_text(fmt.format(high))}</span>"
+
+
+def _separability(top: Sequence[Row]) -> str:
+    """One sentence on whether the top point stands out from the second (docs/analysis.md)."""
+    if len(top) < 2:
+        return "Only one point has results."
+    separable = top[0]["separable_from_next"]
+    if separable is None:
+        return (
+            "With one replicate per point the ranking has no intervals: the top point may just be "
+            "the luckiest seed."
+        )
+    if separable:
+        return (
+            f"The top point (#{top[0]['point_index']}) is separable from the next: its health "
+            f"interval lies wholly above #{top[1]['point_index']}'s."
+        )
+    ties = sum(1 for r in top if r["overlaps_best"])
+    return (
+        f"The top point (#{top[0]['point_index']}) is not separable from the next "
+        f"(#{top[1]['point_index']}): their health intervals overlap. {ties} of the {len(top)} points "
+        "shown have an interval that overlaps the top point's; more replicates would narrow them."
+    )
+
+
+def _pct(value: float | None) -> str:
+    return "" if value is None else f"±{value:.1%}"
+
+
+def _count(value: int | None) -> str:
+    return "" if value is None else f"{value:,}"
+
+
+def _projection(rel_half_width: float | None, replicates: int, more: int) -> float | None:
+    return None if rel_half_width is None else projected_half_width(rel_half_width, replicates, more)
+
+
 class _Page:
     def __init__(self, run_id: str) -> None:
         self.run_id = run_id
@@ -95,6 +160,12 @@ class _Page:
             f"{coverage['pending_shards']} pending"
         )
         cards = [("points with results", points), ("shards", shards)]
+        if context:
+            replicates = int(context["replicates"] or 1)
+            seeds = "common seeds" if context["seed_strategy"] == "common" else "independent seeds"
+            cards.append(
+                ("replicates per point", f"{replicates} · {seeds}" if replicates > 1 else "1 (no intervals)")
+            )
         if ends:
             cards.append(("best point", f"#{ends[0]['point_index']} · health {ends[0]['health_score']:.2f}"))
         meta = ""
@@ -108,6 +179,7 @@ class _Page:
             fixed = ", ".join(f"{k}={value_text(v)}" for k, v in sorted(base.items())) or "defaults"
             meta = (
                 f"<p class='meta'>accepted {_text(context['accepted_at'])} · seed {context['seed']} · "
+                f"simulation model {context['simulation_model']} · "
                 f"config {_text(context['config_fingerprint'][:12])}</p>"
                 f"<p class='meta'>swept: {swept}</p><p class='meta'>base: {_text(fixed)}</p>"
             )
@@ -119,16 +191,30 @@ class _Page:
             f"<h1>Run <code>{_text(self.run_id)}</code></h1>{meta}<div class='cards'>{card_html}</div>"
         )
 
-    def heatmaps(self, maps: Sequence[Heatmap]) -> None:
+    def heatmaps(self, maps: Sequence[Heatmap], replicates: int) -> None:
         first = maps[0]
         fixed = ", ".join(f"{k} = {value_text(v)}" for k, v in sorted(first.fixed.items()))
         caption = (
-            f"Each key metric over <b>{_text(axis_label(first.x_name))}</b>"
+            f"Each key metric's mean over {_replicates_text(replicates)}, over "
+            f"<b>{_text(axis_label(first.x_name))}</b>"
             + (f" and <b>{_text(axis_label(first.y_name))}</b>" if first.y_name else "")
             + (f", with {_text(fixed)} (the best point's values)" if fixed else "")
             + ". Brighter is better in every map; grey cells have no results (a failed or pending shard)."
         )
-        self.parts.append(f"<h2>Heat maps</h2><p>{caption}</p>")
+        if all(m.has_intervals for m in maps):
+            legend = (
+                "<b>★</b> the best cell of each map (highest mean, or lowest where lower is better). "
+                "<b>≈</b> with a dashed outline: the cell's 95 % interval overlaps the best cell's, "
+                f"so at {replicates} replicates the data cannot tell it from the best. Unmarked cells "
+                "are worse than the best beyond the noise."
+            )
+        else:
+            legend = (
+                "<b>★</b> the best cell of each map. With one replicate per point there are no "
+                "intervals: no cell can be told apart from the best, and the best may be the luckiest "
+                "seed. Run the sweep with <code>replicates</code> ≥ 2 (docs/analysis.md)."
+            )
+        self.parts.append(f"<h2>Heat maps</h2><p>{caption}</p><p class='legend'>{legend}</p>")
         columns = 3
         rows = (len(maps) + columns - 1) // columns
         width = max(len(first.x_values), 2)
@@ -146,7 +232,7 @@ class _Page:
             "rank",
             "point",
             "swept values",
-            "health",
+            "health (95 % interval)",
             "conversion",
             "revenue",
             "payouts",
@@ -158,37 +244,77 @@ class _Page:
             "<tr>"
             f"<td>{r['health_rank']}</td><td>{r['point_index']}</td>"
             f"<td class='left'>{_text(describe_point(r))}</td>"
-            f"<td><b>{r['health_score']:.3f}</b></td><td>{r['conversion_rate']:.1%}</td>"
-            f"<td>{r['platform_revenue']:,.0f}</td><td>{r['driver_payouts']:,.0f}</td>"
+            f"<td><b>{r['health_score']:.3f}</b>{_interval(r['health_low'], r['health_high'], '{:.3f}')}</td>"
+            f"<td>{r['conversion_rate']:.1%}{_interval(r['conversion_low'], r['conversion_high'], '{:.1%}')}</td>"
+            f"<td>{r['platform_revenue']:,.0f}{_interval(r['revenue_low'], r['revenue_high'], '{:,.0f}')}</td>"
+            f"<td>{r['driver_payouts']:,.0f}</td>"
             f"<td>{r['avg_time_to_match_ms'] / 1000:.0f}</td><td>{r['avg_time_to_pickup_ms'] / 1000:.0f}</td>"
             f"<td>{r['abandonment_rate']:.1%}</td></tr>"
             for r in top
         )
         self.parts.append(
             f"<h2>Health ranking</h2><p>The top {len(top)} of {total} points by the health score of "
-            "docs/model.md (metrics min–max normalised over this run).</p>"
+            "docs/model.md, computed on each point's means over its replicates (metrics min–max "
+            "normalised over this run), with 95 % intervals of the score and of its main inputs, "
+            "conversion and revenue.</p>"
+            f"<p class='verdict'>{_text(_separability(top))}</p>"
             f"<table><tr>{''.join(_th(h, left=h == 'swept values') for h in head)}</tr>{body}</table>"
         )
 
-    def time_series(self, ends: tuple[Row, Row], series: Mapping[str, Sequence[Row]]) -> None:
+    def precision(self, rows: Sequence[Row], replicates: int) -> None:
+        self.parts.append("<h2>Precision</h2>")
+        if replicates < 2:
+            self.note(
+                "One replicate per point: nothing measures the noise of a point, so the report cannot "
+                "say how precise its numbers are. Run the sweep with replicates ≥ 2 (10 is a good pilot)."
+            )
+            return
+        more = (2 * replicates, 4 * replicates)
+        body = "".join(
+            f"<tr><td class='left'>{_text(PRECISION_TITLES.get(r['metric'], r['metric']))}</td>"
+            f"<td>{_pct(r['rel_half_width_median'])}</td><td>{_pct(r['rel_half_width_max'])}</td>"
+            + "".join(
+                f"<td>{_pct(_projection(r['rel_half_width_median'], replicates, m))}</td>" for m in more
+            )
+            + f"<td>{_count(r['replicates_for_5pct'])}</td><td>{_count(r['replicates_for_5pct_all'])}</td>"
+            f"<td>{_count(r['replicates_for_2pct'])}</td><td>{_count(r['replicates_for_2pct_all'])}</td></tr>"
+            for r in rows
+        )
+        self.parts.append(
+            f"<p>With {replicates} replicates per point, each point's 95 % interval reaches ± the "
+            "half-width below, relative to the point's mean (the median point, and the worst). More "
+            "replicates narrow it as t/√n: the middle columns project the median point's half-width; "
+            "the last columns give the replicates needed for ±5 % and ±2 % (the median point, and "
+            "every point). Blank: no point with a non-zero mean to measure against.</p>"
+            "<table><tr><th class='left' rowspan='2'>metric</th>"
+            f"<th colspan='2'>± half-width at {replicates}</th>"
+            "<th colspan='2'>median point at</th>"
+            "<th colspan='2'>replicates for ±5 %</th><th colspan='2'>replicates for ±2 %</th></tr>"
+            "<tr><th>median</th><th>worst</th>"
+            + "".join(f"<th>{m}</th>" for m in more)
+            + "<th>median</th><th>every point</th><th>median</th><th>every point</th></tr>"
+            f"{body}</table>"
+        )
+
+    def time_series(self, ends: tuple[Row, Row], series: Mapping[str, Sequence[Row]], replicates: int) -> None:
         figure = Figure(figsize=(13.5, 3.8))
         figure.subplots_adjust(wspace=0.08)
         axes = figure.subplots(1, 2, sharey=True)
         for ax, (label, row) in zip(axes, (("best", ends[0]), ("worst", ends[1])), strict=True):
-            snapshots = series[label]
-            minutes = [s["timestamp_ms"] / 60_000 for s in snapshots]
-            for column, colour in (
-                ("riders_waiting", "#d62728"),
-                ("drivers_idle", "#2ca02c"),
-                ("drivers_on_trip", "#1f77b4"),
-            ):
-                ax.plot(
-                    minutes,
-                    [s[column] for s in snapshots],
-                    label=column.replace("_", " "),
-                    color=colour,
-                    linewidth=1.8,
-                )
+            rows = series[label]
+            for column, title, colour in SERIES:
+                points = [r for r in rows if r["series"] == column]
+                minutes = [r["timestamp_ms"] / 60_000 for r in points]
+                if replicates > 1:
+                    ax.fill_between(
+                        minutes,
+                        [r["band_low"] for r in points],
+                        [r["band_high"] for r in points],
+                        color=colour,
+                        alpha=0.18,
+                        linewidth=0,
+                    )
+                ax.plot(minutes, [r["mean"] for r in points], label=title, color=colour, linewidth=1.8)
             ax.set_title(
                 f"{label}: point {row['point_index']} (health {row['health_score']:.2f})\n"
                 f"{describe_point(row)}",
@@ -198,7 +324,13 @@ class _Page:
             ax.grid(alpha=0.3)
         axes[0].set_ylabel("count")
         axes[0].legend(loc="upper left", frameon=False)
-        self.parts.append("<h2>Market over time: best and worst point</h2>")
+        band = (
+            f"Lines are the mean over the point's {replicates} replicates; the shaded band holds the "
+            "10th to 90th percentile across them (about 8 replicates in 10 lie inside)."
+            if replicates > 1
+            else "One replicate per point: the lines are that single simulation."
+        )
+        self.parts.append(f"<h2>Market over time: best and worst point</h2><p>{band}</p>")
         self.image(figure, "snapshot time series of the best and worst point")
 
     def coverage(self, coverage: Row, failures: Sequence[Row]) -> None:
@@ -271,6 +403,7 @@ def _draw_heatmap(ax: Any, view: MetricView, data: Heatmap) -> None:
         ax.set_ylabel(axis_label(data.y_name), fontsize=9)
     else:
         ax.set_yticks([])
+    _draw_marks(ax, data)
     if not present or len(data.x_values) * len(data.y_values) > 144:
         return
     low, high = min(present), max(present)
@@ -280,14 +413,33 @@ def _draw_heatmap(ax: Any, view: MetricView, data: Heatmap) -> None:
                 continue
             share = (value - low) / (high - low) if high > low else 0.5
             bright = share > 0.55 if view.higher_is_better else share < 0.45
+            mark = " ★" if (i, j) == data.best else (" ≈" if data.ties_best[i][j] else "")
             ax.text(
                 j,
                 i,
-                view.fmt(value),
+                view.fmt(value) + mark,
                 ha="center",
                 va="center",
                 fontsize=8,
                 color="black" if bright else "white",
+                fontweight="bold" if (i, j) == data.best else "normal",
+            )
+
+
+def _draw_marks(ax: Any, data: Heatmap) -> None:
+    """A solid outline around the best cell and a dashed one around each cell that ties it, each
+    drawn white over black so it shows on dark and bright cells alike."""
+    from matplotlib.patches import Rectangle
+
+    cells = [(data.best, "solid")] if data.best is not None else []
+    cells += [((i, j), "dashed") for i, row in enumerate(data.ties_best) for j, tie in enumerate(row) if tie]
+    for (i, j), style in cells:
+        for colour, width in (("black", 3.2), ("white", 1.6)):
+            ax.add_patch(
+                Rectangle(
+                    (j - 0.46, i - 0.46), 0.92, 0.92, fill=False, edgecolor=colour,
+                    linewidth=width, linestyle=style,
+                )
             )
 
 
@@ -360,6 +512,10 @@ h2 { margin: 30px 0 8px; font-size: 19px; border-bottom: 2px solid #e3e6ec; padd
 h3 { font-size: 16px; margin: 18px 0 6px; }
 p { margin: 6px 0; line-height: 1.45; } .meta { color: #555; font-size: 14px; margin: 2px 0; }
 .note { color: #666; font-style: italic; }
+.legend { font-size: 13px; color: #444; background: #f6f7f9; border-left: 3px solid #9aa3b2;
+          padding: 6px 10px; }
+.verdict { font-weight: 600; }
+.ci { display: block; font-size: 11px; color: #667; white-space: nowrap; }
 .cards { display: flex; gap: 14px; margin: 14px 0 4px; flex-wrap: wrap; }
 .card { background: #eef1f6; border-radius: 8px; padding: 10px 16px; min-width: 200px; }
 .card .label { font-size: 12px; color: #555; text-transform: uppercase; letter-spacing: .04em; }

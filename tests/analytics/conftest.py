@@ -1,5 +1,6 @@
 """Two small in-process runs of the same sweep, one per output layout, in one results directory.
 
+Each point runs three replicates on common seeds, so the presets average, spread and pair them.
 Shard 1 fails on purpose, so coverage and failure queries have something to find. Expected answers
 are computed in the tests straight from the Parquet files (pyarrow), never through DuckDB.
 """
@@ -23,6 +24,7 @@ from entrypoints.settings import Settings
 LAYOUTS = ("per_point", "per_shard")
 FAILED_SHARD = 1
 SHARD_COUNT = 4
+REPLICATES = 3
 
 
 def sweep_request(run_id: str, layout: str) -> dict[str, Any]:
@@ -40,6 +42,8 @@ def sweep_request(run_id: str, layout: str) -> dict[str, Any]:
         },
         "shard_count": SHARD_COUNT,
         "seed": 7,
+        "replicates": REPLICATES,
+        "seed_strategy": "common",
         "output_layout": layout,
         "failure_injection_shards": [FAILED_SHARD],
     }

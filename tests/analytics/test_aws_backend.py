@@ -9,13 +9,14 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
+from application.analytics.query_pack import PRESETS
 from entrypoints.cli import app
 from entrypoints.container import build_container
 from entrypoints.settings import Settings
 from tests.analytics.conftest import WrittenRun
 
 pytestmark = pytest.mark.moto
-PRESET_VALUES = {"point_index": 7, "top_n": 20}
+PRESET_VALUES = {"point_index": 7, "replicate": 1, "top_n": 20}
 
 
 def upload(run: WrittenRun, s3: Any, bucket: str) -> None:
@@ -40,7 +41,7 @@ def test_presets_over_s3_answer_as_over_the_local_directory(bucket: str, written
         SWEEP_RESULTS_BUCKET=bucket,
         SWEEP_RESULTS_PREFIX=written_run.settings.results_prefix,
     )
-    presets = ("run-profile", "shard-coverage", "failures", "trip-snapshots", "health-ranking")
+    presets = PRESETS
 
     with build_container(aws).open_run_analytics(written_run.run_id) as over_s3:
         remote = {name: over_s3.preset(name, PRESET_VALUES).rows for name in presets}

@@ -12,7 +12,7 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from entrypoints.cli import app
-from tests.analytics.conftest import WrittenRun
+from tests.analytics.conftest import REPLICATES, WrittenRun
 
 
 def invoke(*args: str) -> tuple[int, str]:
@@ -40,8 +40,8 @@ def test_csv_output_has_a_header_and_one_line_per_row(written_run: WrittenRun) -
 
     assert code == 0, output
     rows = list(csv.DictReader(io.StringIO(output)))
-    assert len(rows) == 9
-    assert rows[0]["point_index"] == "0"
+    assert len(rows) == 9 * REPLICATES  # nine points with results, every replicate
+    assert (rows[0]["point_index"], rows[0]["replicate"]) == ("0", "0")
 
 
 def test_sql_runs_with_named_parameters_and_prints_a_table(written_run: WrittenRun) -> None:

@@ -1,4 +1,6 @@
-"""Every preset of the query pack, on DuckDB, against answers computed straight from the Parquet."""
+"""The presets of the first pack (profile, coverage, failures, metrics, snapshots, ranking), on
+DuckDB, against answers computed straight from the Parquet; the interval presets are in
+test_interval_presets.py."""
 
 from __future__ import annotations
 
@@ -9,7 +11,8 @@ from typing import Any
 import pytest
 
 from entrypoints.container import build_container
-from tests.analytics.conftest import FAILED_SHARD, SHARD_COUNT, WrittenRun
+from application.analytics.query_pack import PRESETS
+from tests.analytics.conftest import FAILED_SHARD, REPLICATES, SHARD_COUNT, WrittenRun
 
 PROFILE_METRICS = (
     "conversion_rate",
@@ -29,16 +32,30 @@ def preset(queries: Any, name: str, run: WrittenRun, **values: Any) -> list[dict
 
 
 def point_metrics(run: WrittenRun) -> list[dict[str, Any]]:
+    """Every simulation's metrics row of the succeeded shards, by point then replicate."""
     succeeded = run.succeeded_shards()
     rows = [r for r in run.rows("shard_metrics", "success") if r["shard_id"] in succeeded]
-    return sorted(rows, key=lambda r: r["point_index"])
+    return sorted(rows, key=lambda r: (r["point_index"], r["replicate"]))
+
+
+def point_means(run: WrittenRun) -> list[dict[str, Any]]:
+    """Each point's mean of every numeric metric over its replicates, by point."""
+    by_point: dict[int, list[dict[str, Any]]] = {}
+    for row in point_metrics(run):
+        by_point.setdefault(row["point_index"], []).append(row)
+    means = []
+    for point, rows in sorted(by_point.items()):
+        assert [r["replicate"] for r in rows] == list(range(REPLICATES))
+        numeric = [k for k, v in rows[0].items() if isinstance(v, int | float) and not isinstance(v, bool)]
+        means.append({**{k: statistics.fmean(r[k] for r in rows) for k in numeric}, "point_index": point})
+    return means
 
 
 def test_run_profile_counts_points_and_shards_and_spreads_metrics(
     queries: Any, written_run: WrittenRun
 ) -> None:
     rows = preset(queries, "run-profile", written_run)
-    metrics = point_metrics(written_run)
+    metrics = point_means(written_run)
 
     assert [r["metric"] for r in rows] == list(PROFILE_METRICS)
     context = written_run.rows("run_context")[0]
@@ -64,7 +81,7 @@ def test_shard_coverage_names_the_failed_shard_as_missing(queries: Any, written_
     assert row["pending_shards"] == 0
     assert list(row["missing_shard_ids"]) == [FAILED_SHARD]
     assert row["expected_points"] == 12
-    assert row["observed_points"] == len(point_metrics(written_run))
+    assert row["observed_points"] == len(point_means(written_run))
 
 
 def test_failures_lists_each_failure_outcome_with_its_error(queries: Any, written_run: WrittenRun) -> None:
@@ -86,26 +103,33 @@ def test_metrics_by_parameter_joins_each_point_with_its_values(queries: Any, wri
     selected = {
         p["point_index"]: p["selected_dimensions_json"] for p in written_run.rows("effective_parameters")
     }
-    assert [r["point_index"] for r in rows] == [m["point_index"] for m in metrics]
+    assert [(r["point_index"], r["replicate"]) for r in rows] == [
+        (m["point_index"], m["replicate"]) for m in metrics
+    ]
     for row, expected in zip(rows, metrics, strict=True):
         assert row["selected_dimensions_json"] == selected[expected["point_index"]]
-        for column in ("shard_id", "completed_riders", "conversion_rate", "platform_revenue",
-                       "avg_time_to_match_ms", "driver_utilization"):
+        for column in ("shard_id", "simulation_seed", "completed_riders", "conversion_rate",
+                       "platform_revenue", "avg_time_to_match_ms", "driver_utilization"):
             assert row[column] == expected[column]
     assert set(json.loads(rows[0]["selected_dimensions_json"])) == {
         "commission_rate", "matching_algorithm", "num_drivers"
     }
 
 
-def test_trip_snapshots_counts_each_interval_of_one_point(queries: Any, written_run: WrittenRun) -> None:
+@pytest.mark.parametrize("replicate", [0, REPLICATES - 1])
+def test_trip_snapshots_counts_each_interval_of_one_simulation(
+    queries: Any, written_run: WrittenRun, replicate: int
+) -> None:
     point = 7
-    rows = preset(queries, "trip-snapshots", written_run, point_index=point)
+    rows = preset(queries, "trip-snapshots", written_run, point_index=point, replicate=replicate)
+
+    def mine(row: dict[str, Any]) -> bool:
+        return bool(row["point_index"] == point and row["replicate"] == replicate)
 
     snapshots = sorted(
-        (s for s in written_run.rows("snapshot_counts") if s["point_index"] == point),
-        key=lambda s: s["timestamp_ms"],
+        (s for s in written_run.rows("snapshot_counts") if mine(s)), key=lambda s: s["timestamp_ms"]
     )
-    trips = [t for t in written_run.rows("trip_data") if t["point_index"] == point]
+    trips = [t for t in written_run.rows("trip_data") if mine(t)]
     assert trips, "the fixture sweep should produce trips for this point"
 
     def interval(ms: int) -> int:
@@ -133,15 +157,14 @@ def test_trip_snapshots_counts_each_interval_of_one_point(queries: Any, written_
 
 
 def health_scores(metrics: list[dict[str, Any]]) -> dict[int, float]:
-    """SIMULATION.md's health score, written out independently of the SQL."""
+    """The health score of docs/model.md, written out independently of the SQL, of ``metrics``
+    (one row per point, or one per simulation normalised as a point of its own)."""
 
     def normalised(values: list[float]) -> list[float]:
         low, high = min(values), max(values)
         return [0.5 if high == low else (v - low) / (high - low) for v in values]
 
-    abandonment = [
-        m["abandoned_quote_riders"] / m["total_riders"] if m["total_riders"] else 0.0 for m in metrics
-    ]
+    abandonment = [m["abandonment_rate"] for m in metrics]
     columns = {
         name: normalised([float(m[name]) for m in metrics])
         for name in ("conversion_rate", "platform_revenue", "driver_payouts",
@@ -156,15 +179,32 @@ def health_scores(metrics: list[dict[str, Any]]) -> dict[int, float]:
     }
 
 
-def test_health_ranking_orders_points_by_the_health_score(queries: Any, written_run: WrittenRun) -> None:
+def with_abandonment_rate(row: dict[str, Any]) -> dict[str, Any]:
+    total = row["total_riders"]
+    return {**row, "abandonment_rate": row["abandoned_quote_riders"] / total if total else 0.0}
+
+
+def test_health_ranking_orders_points_by_the_health_score_of_their_means(
+    queries: Any, written_run: WrittenRun
+) -> None:
     rows = preset(queries, "health-ranking", written_run, top_n=5)
 
-    scores = health_scores(point_metrics(written_run))
+    means = [
+        {**m, "abandonment_rate": statistics.fmean(with_abandonment_rate(r)["abandonment_rate"]
+                                                   for r in point_metrics(written_run)
+                                                   if r["point_index"] == m["point_index"])}
+        for m in point_means(written_run)
+    ]
+    scores = health_scores(means)
     expected = sorted(scores, key=lambda p: (-scores[p], p))[:5]
     assert [r["point_index"] for r in rows] == expected
     assert [r["health_rank"] for r in rows] == [1, 2, 3, 4, 5]
     for row in rows:
+        mean = next(m for m in means if m["point_index"] == row["point_index"])
+        assert row["replicates"] == REPLICATES
         assert row["health_score"] == pytest.approx(scores[row["point_index"]])
+        assert row["conversion_rate"] == pytest.approx(mean["conversion_rate"])
+        assert row["abandonment_rate"] == pytest.approx(mean["abandonment_rate"])
 
 
 def test_both_layouts_answer_every_preset_identically(written_runs: dict[str, WrittenRun]) -> None:
@@ -174,9 +214,8 @@ def test_both_layouts_answer_every_preset_identically(written_runs: dict[str, Wr
             answers[layout] = {
                 name: [
                     {k: v for k, v in row.items() if k not in ("started_at", "finished_at", "duration_ms")}
-                    for row in preset(queries, name, run, point_index=7, top_n=100)
+                    for row in preset(queries, name, run, point_index=7, replicate=1, top_n=100)
                 ]
-                for name in ("run-profile", "shard-coverage", "failures", "metrics-by-parameter",
-                             "trip-snapshots", "health-ranking")
+                for name in PRESETS
             }
     assert answers["per_point"] == answers["per_shard"]

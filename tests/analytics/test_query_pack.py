@@ -1,16 +1,33 @@
-"""Named parameters: validated, then written as literals; nothing else in the SQL changes."""
+"""The query pack: named parameters validated, then written as literals (nothing else in the SQL
+changes); every preset is SQL that Athena (Trino) parses, calling only functions that both Trino and
+DuckDB have; the generated blocks (t quantiles, key metrics, parameter names) are fresh."""
 
 from __future__ import annotations
 
 import pytest
+import sqlglot
+from scipy import stats
+from sqlglot import exp
 
 from application.analytics.query_pack import (
+    LITERALS,
     PRESETS,
     QueryParameterError,
     load_preset,
     parameter_names,
     render,
 )
+from application.analytics.sql_blocks import BLOCKS, LAST_DF, block_names, t_quantile, t_rows
+from domain.parameters import PARAMETERS
+
+# Functions documented by both Trino (Athena engine 3) and DuckDB with the same meaning, by the
+# name sqlglot gives them (VARIANCE is var_samp). A preset that needs another must prove it first.
+PORTABLE_FUNCTIONS = {
+    "ABS", "ARRAY", "ARRAY_AGG", "AVG", "CAST", "CEIL", "COALESCE", "COUNT", "EXP", "FIRST_VALUE",
+    "FLOOR", "GREATEST", "JSON_ARRAY_LENGTH", "JSON_EXTRACT", "LEAD", "LEAST", "LN", "MAX", "MIN",
+    "POWER", "REPLACE", "ROUND", "ROW_NUMBER", "SQRT", "STDDEV_SAMP", "SUM", "VARIANCE",
+}
+SQLGLOT_FORMS = {"AND", "OR", "CASE", "IF"}  # how sqlglot represents CASE and boolean operators
 
 
 @pytest.mark.parametrize("name", PRESETS)
@@ -18,8 +35,48 @@ def test_every_preset_loads_and_names_only_known_parameters(name: str) -> None:
     sql = load_preset(name)
 
     assert "run_id" in parameter_names(sql)
-    assert parameter_names(sql) <= {"run_id", "point_index", "top_n"}
+    assert parameter_names(sql) <= set(LITERALS)
     assert ";" not in sql.split("--")[0]
+
+
+@pytest.mark.parametrize("name", PRESETS)
+def test_every_preset_parses_as_trino_sql_and_calls_only_portable_functions(name: str) -> None:
+    sql = render(load_preset(name), {"run_id": "r-1", "point_index": 3, "replicate": 1, "top_n": 5})
+
+    tree = sqlglot.parse_one(sql, read="trino", error_level=sqlglot.ErrorLevel.RAISE)
+
+    called = {
+        (f.name.upper() if isinstance(f, exp.Anonymous) else f.sql_name()) for f in tree.find_all(exp.Func)
+    }
+    assert called - SQLGLOT_FORMS <= PORTABLE_FUNCTIONS, f"{name} calls {called - SQLGLOT_FORMS - PORTABLE_FUNCTIONS}"
+
+
+def test_generated_blocks_are_fresh() -> None:
+    from infra.athena.generate_query_pack import stale_files
+
+    assert stale_files() == [], "run `make query-pack` and commit the result"
+
+
+def test_the_interval_presets_use_the_generated_blocks() -> None:
+    used = {name: block_names(load_preset(name)) for name in PRESETS}
+
+    assert "t_975" in used["point-summary"] and "simulation_metrics" in used["point-summary"]
+    assert "t_975" in used["health-ranking"] and "t_975" in used["precision"]
+    assert "parameter_names" in used["paired-differences"]
+    assert {b for blocks in used.values() for b in blocks} == set(BLOCKS)
+    parameters = load_preset("paired-differences")
+    assert all(f"('{name}')" in parameters for name in PARAMETERS)
+
+
+def test_t_quantiles_are_never_below_student_t_and_at_most_0_3_percent_above() -> None:
+    for df in [*range(1, 1200), 1500, 5000, 10**6]:
+        exact = stats.t.ppf(0.975, df)
+        used = t_quantile(df)
+        assert used is not None and exact <= used <= exact * 1.003, df
+    assert t_quantile(0) is None
+    rows = t_rows()
+    assert rows[0][:2] == (1, 1) and rows[-1][1] == LAST_DF
+    assert all(a[1] + 1 == b[0] for a, b in zip(rows, rows[1:], strict=False)), "rows tile the df axis"
 
 
 def test_values_become_literals_outside_strings_and_comments() -> None:

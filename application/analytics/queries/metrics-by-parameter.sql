@@ -1,7 +1,8 @@
--- metrics-by-parameter: each point's swept parameter values next to its key metrics.
--- One row per point of the run's succeeded shards, by point_index; selected_dimensions_json holds
--- the point's values of the swept dimensions (the typed column of every parameter is in
--- effective_parameters, for filters such as `AND p.num_drivers = 100`).
+-- metrics-by-parameter: each simulation's swept parameter values next to its key metrics.
+-- One row per simulation (point and replicate) of the run's succeeded shards, by point_index then
+-- replicate, with the simulation's seed; selected_dimensions_json holds the point's values of the
+-- swept dimensions (the typed column of every parameter is in effective_parameters, for filters
+-- such as `AND p.num_drivers = 100`). point-summary gives each point's means and intervals.
 -- Parameters: :run_id
 -- Portable SQL: runs unchanged on Athena (Trino) and DuckDB (`ridesweep query metrics-by-parameter`).
 WITH succeeded AS (
@@ -20,6 +21,8 @@ SELECT
   p.point_index,
   p.shard_id,
   p.selected_dimensions_json,
+  m.replicate,
+  m.simulation_seed,
   m.total_riders,
   m.completed_riders,
   m.conversion_rate,
@@ -34,4 +37,4 @@ SELECT
 FROM params p
 JOIN metrics m
   ON m.run_id = p.run_id AND m.shard_id = p.shard_id AND m.point_index = p.point_index
-ORDER BY p.point_index
+ORDER BY p.point_index, m.replicate

@@ -1,6 +1,7 @@
 -- run-profile: how big a run is, how its shards ended, and the spread of its key metrics.
 -- One row per key metric: expected/observed points, shard counts, min, median, max over the
--- points of the shards that succeeded (the median is the mean of the middle one or two values).
+-- points of the shards that succeeded, of each point's mean over its replicates (the median is the
+-- mean of the middle one or two values).
 -- Parameters: :run_id
 -- Portable SQL: runs unchanged on Athena (Trino) and DuckDB (`ridesweep query run-profile`).
 WITH context AS (
@@ -17,8 +18,19 @@ failed AS (
   WHERE status = 'failure' AND shard_id NOT IN (SELECT shard_id FROM succeeded)
 ),
 points AS (
-  SELECT * FROM shard_metrics
+  -- each point's means over its replicates
+  SELECT
+    point_index,
+    avg(conversion_rate) AS conversion_rate,
+    avg(CAST(completed_riders AS DOUBLE)) AS completed_riders,
+    avg(platform_revenue) AS platform_revenue,
+    avg(driver_payouts) AS driver_payouts,
+    avg(avg_time_to_match_ms) AS avg_time_to_match_ms,
+    avg(avg_time_to_pickup_ms) AS avg_time_to_pickup_ms,
+    avg(driver_utilization) AS driver_utilization
+  FROM shard_metrics
   WHERE run_id = :run_id AND status = 'success' AND shard_id IN (SELECT shard_id FROM succeeded)
+  GROUP BY point_index
 ),
 metric_names AS (
   SELECT metric, metric_order FROM (
@@ -39,7 +51,7 @@ long_metrics AS (
     p.point_index,
     CASE n.metric
       WHEN 'conversion_rate' THEN p.conversion_rate
-      WHEN 'completed_riders' THEN CAST(p.completed_riders AS DOUBLE)
+      WHEN 'completed_riders' THEN p.completed_riders
       WHEN 'platform_revenue' THEN p.platform_revenue
       WHEN 'driver_payouts' THEN p.driver_payouts
       WHEN 'avg_time_to_match_ms' THEN p.avg_time_to_match_ms

@@ -1,16 +1,19 @@
--- trip-snapshots: one point's market over time, its snapshots joined with its trips.
--- One row per snapshot (60 s grid; the row at T counts the market after every event before T),
--- with the trips matched, completed and cancelled in [T - 60 s, T) and their average fare and
--- pickup distance.
--- Parameters: :run_id, :point_index
+-- trip-snapshots: one simulation's market over time, its snapshots joined with its trips.
+-- One row per snapshot of replicate :replicate of point :point_index (60 s grid; the row at T
+-- counts the market after every event before T), with the trips matched, completed and cancelled
+-- in [T - 60 s, T) and their average fare and pickup distance. snapshot-bands gives the same
+-- point over all its replicates.
+-- Parameters: :run_id, :point_index, :replicate
 -- Portable SQL: runs unchanged on Athena (Trino) and DuckDB (`ridesweep query trip-snapshots`).
 WITH snapshots AS (
   SELECT * FROM snapshot_counts
   WHERE run_id = :run_id AND status = 'success' AND point_index = :point_index
+    AND replicate = :replicate
 ),
 trips AS (
   SELECT * FROM trip_data
   WHERE run_id = :run_id AND status = 'success' AND point_index = :point_index
+    AND replicate = :replicate
 ),
 events AS (
   -- each trip's match, drop-off and cancellation as rows, from a single scan of trip_data
