@@ -288,10 +288,10 @@ class _Page:
             "every point). Blank: no point with a non-zero mean to measure against.</p>"
             "<table><tr><th class='left' rowspan='2'>metric</th>"
             f"<th colspan='2'>± half-width at {replicates}</th>"
-            "<th colspan='2'>median point at</th>"
+            "<th colspan='2'>median point with</th>"
             "<th colspan='2'>replicates for ±5 %</th><th colspan='2'>replicates for ±2 %</th></tr>"
             "<tr><th>median</th><th>worst</th>"
-            + "".join(f"<th>{m}</th>" for m in more)
+            + "".join(f"<th>{m} replicates</th>" for m in more)
             + "<th>median</th><th>every point</th><th>median</th><th>every point</th></tr>"
             f"{body}</table>"
         )
@@ -373,7 +373,8 @@ class _Page:
             for r in profile
         )
         self.parts.append(
-            "<h2>Run profile</h2><table><tr><th class='left'>metric</th><th>min</th><th>median</th>"
+            "<h2>Run profile</h2><p>The spread of each point's mean over the points with results.</p>"
+            "<table><tr><th class='left'>metric</th><th>min</th><th>median</th>"
             f"<th>max</th></tr>{body}</table>"
         )
 
@@ -431,14 +432,16 @@ def _draw_marks(ax: Any, data: Heatmap) -> None:
     drawn white over black so it shows on dark and bright cells alike."""
     from matplotlib.patches import Rectangle
 
-    cells = [(data.best, "solid")] if data.best is not None else []
-    cells += [((i, j), "dashed") for i, row in enumerate(data.ties_best) for j, tie in enumerate(row) if tie]
-    for (i, j), style in cells:
-        for colour, width in (("black", 3.2), ("white", 1.6)):
+    cells = [(data.best, 3.4, "solid")] if data.best is not None else []
+    cells += [
+        ((i, j), 2.4, "dashed") for i, row in enumerate(data.ties_best) for j, tie in enumerate(row) if tie
+    ]
+    for (i, j), width, style in cells:
+        for colour, line_width, line_style in (("black", width, "solid"), ("white", width / 2, style)):
             ax.add_patch(
                 Rectangle(
                     (j - 0.46, i - 0.46), 0.92, 0.92, fill=False, edgecolor=colour,
-                    linewidth=width, linestyle=style,
+                    linewidth=line_width, linestyle=line_style,
                 )
             )
 
