@@ -5,10 +5,11 @@ The presets are package data (``application/analytics/queries/*.sql``), read wit
 (Terraform's saved queries, docs/runbook.md) reads the same files.
 
 Presets are written in the SQL that both Athena (Trino) and DuckDB accept, with named parameters
-(``:run_id``, ``:point_index``, ``:replicate``, ``:top_n``). Neither engine binds parameters for these files in the
-same way, so each value is validated against its rule (the run id against the contract's pattern,
-integers by type and range) and only then written into the text as a literal: a value that could
-change the statement never reaches it. Names inside string literals and comments are left alone.
+(``:run_id``, ``:point_index``, ``:replicate``, ``:top_n``). Neither engine binds parameters for
+these files in the same way, so each value is validated against its rule (the run id against the
+contract's pattern, integers by type and range) and only then written into the text as a literal:
+a value that could change the statement never reaches it. Names inside string literals and
+comments are left alone.
 """
 
 from __future__ import annotations

@@ -138,7 +138,9 @@ def _optional_float(value: Any) -> float | None:
 
 
 def _best_cell(cells: Cells, higher_is_better: bool) -> tuple[int, int] | None:
-    present = [(value, i, j) for i, row in enumerate(cells) for j, value in enumerate(row) if value is not None]
+    present = [
+        (value, i, j) for i, row in enumerate(cells) for j, value in enumerate(row) if value is not None
+    ]
     if not present:
         return None
     sign = -1.0 if higher_is_better else 1.0
@@ -197,8 +199,9 @@ def point_rows(summary: Sequence[Row], ranking: Sequence[Row]) -> list[dict[str,
         )
     for row in ranking:
         if row["point_index"] in points:
-            points[row["point_index"]].update(
-                {HEALTH: row[HEALTH], f"{HEALTH}_low": row["health_low"], f"{HEALTH}_high": row["health_high"]}
+            point = points[row["point_index"]]
+            point[HEALTH], point[f"{HEALTH}_low"], point[f"{HEALTH}_high"] = (
+                row[HEALTH], row["health_low"], row["health_high"],
             )
     return [points[p] for p in sorted(points)]
 

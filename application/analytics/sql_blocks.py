@@ -154,7 +154,8 @@ BLOCKS: Mapping[str, Callable[[], str]] = {
     "parameter_names": _parameter_names,
 }
 _BLOCK = re.compile(
-    r"(?P<begin>^-- begin generated block (?P<name>\w+)[^\n]*\n)(?P<body>.*?)(?P<end>^-- end generated block (?P=name)\n)",
+    r"(?P<begin>^-- begin generated block (?P<name>\w+)[^\n]*\n)(?P<body>.*?)"
+    r"(?P<end>^-- end generated block (?P=name)\n)",
     re.MULTILINE | re.DOTALL,
 )
 

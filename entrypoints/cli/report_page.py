@@ -101,7 +101,9 @@ def _replicates_text(replicates: int) -> str:
     return "its 1 replicate" if replicates == 1 else f"{replicates} replicates"
 
 
-def _interval(low: float | None, high: float | None, fmt: str) -> str:
+def _interval(row: Row, name: str, fmt: str) -> str:
+    """``row``'s ``<name>_low`` – ``<name>_high`` on a line of its own, or nothing without one."""
+    low, high = row[f"{name}_low"], row[f"{name}_high"]
     if low is None or high is None:
         return ""
     return f"<span class='ci'>{_text(fmt.format(low))} – {_text(fmt.format(high))}</span>"
@@ -244,9 +246,9 @@ class _Page:
             "<tr>"
             f"<td>{r['health_rank']}</td><td>{r['point_index']}</td>"
             f"<td class='left'>{_text(describe_point(r))}</td>"
-            f"<td><b>{r['health_score']:.3f}</b>{_interval(r['health_low'], r['health_high'], '{:.3f}')}</td>"
-            f"<td>{r['conversion_rate']:.1%}{_interval(r['conversion_low'], r['conversion_high'], '{:.1%}')}</td>"
-            f"<td>{r['platform_revenue']:,.0f}{_interval(r['revenue_low'], r['revenue_high'], '{:,.0f}')}</td>"
+            f"<td><b>{r['health_score']:.3f}</b>{_interval(r, 'health', '{:.3f}')}</td>"
+            f"<td>{r['conversion_rate']:.1%}{_interval(r, 'conversion', '{:.1%}')}</td>"
+            f"<td>{r['platform_revenue']:,.0f}{_interval(r, 'revenue', '{:,.0f}')}</td>"
             f"<td>{r['driver_payouts']:,.0f}</td>"
             f"<td>{r['avg_time_to_match_ms'] / 1000:.0f}</td><td>{r['avg_time_to_pickup_ms'] / 1000:.0f}</td>"
             f"<td>{r['abandonment_rate']:.1%}</td></tr>"
@@ -296,7 +298,9 @@ class _Page:
             f"{body}</table>"
         )
 
-    def time_series(self, ends: tuple[Row, Row], series: Mapping[str, Sequence[Row]], replicates: int) -> None:
+    def time_series(
+        self, ends: tuple[Row, Row], series: Mapping[str, Sequence[Row]], replicates: int
+    ) -> None:
         figure = Figure(figsize=(13.5, 3.8))
         figure.subplots_adjust(wspace=0.08)
         axes = figure.subplots(1, 2, sharey=True)

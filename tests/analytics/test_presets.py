@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from entrypoints.container import build_container
 from application.analytics.query_pack import PRESETS
+from entrypoints.container import build_container
 from tests.analytics.conftest import FAILED_SHARD, REPLICATES, SHARD_COUNT, WrittenRun
 
 PROFILE_METRICS = (
