@@ -5,6 +5,15 @@ Idempotent by construction: every object key and every byte of per-point data de
 message, so a retry or a redelivered duplicate rewrites the same objects with the same content.
 A message planned under another simulation model is refused, not simulated: a run is never
 completed with two models.
+
+A shard too long for one worker invocation is run in parts: before each point the part's budget
+(application/work_budget.py) says whether the point would still finish in time and memory; when it
+would not, the part writes what it finished and sends a continuation message for the rest of the
+range, and the part that reaches the end writes the shard's success outcome, with the number of
+parts. The continuation is sent before the message is acknowledged, so a crash in between only
+replays the part. In the ``per_shard`` layout each part writes its own objects (``part-<k>``); the
+part's ``effective_parameters`` object is written first, with a conditional create, and claims the
+part's range, so a replay or a duplicate delivery of the message writes exactly that range again.
 """
 
 from __future__ import annotations
@@ -18,7 +27,9 @@ from typing import Any, Literal
 from pydantic import ValidationError as PydanticValidationError
 
 from application import results_codec as codec
+from application.work_budget import NO_LIMITS, PartBudget, StopReason, WorkBudget
 from domain.contract import ShardMessage, normalise_space
+from domain.cost_model import simulation_seconds
 from domain.errors import MalformedShardMessage, RequestValidationError, ShardFailure
 from domain.fingerprints import (
     canonical_json,
@@ -32,11 +43,15 @@ from domain.simulation import SIMULATION_MODEL, simulate
 from domain.storage_keys import POINT_DATASETS, Dataset, OutcomeStatus, StorageKeys
 from ports.blob_store import BlobStore
 from ports.clock import Clock
+from ports.errors import TransientError
+from ports.queue import ShardQueue
 
-ShardStatus = Literal["succeeded", "failed", "skipped"]
+ShardStatus = Literal["succeeded", "failed", "skipped", "continued"]
 PointCallback = Callable[[int], None]
 Simulator = Callable[[Any, int], Any]
 """``simulate(parameters, seed)``: the model itself unless a caller (a benchmark's timer) wraps it."""
+CLAIM_DATASET: Dataset = "effective_parameters"
+"""The dataset whose ``per_shard`` part object is written first and claims the part's range."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,7 +60,20 @@ class ShardResult:
     run_id: str
     shard_id: int
     points_processed: int
+    """Points this message ran (on a shard finished by continuations, each part counts its own)."""
     error_code: str | None = None
+    continuation: int | None = None
+    """``continued``: the part number of the message sent for the rest of the range (the same
+    as this message's when it was handed back without work)."""
+    resume_index: int | None = None
+    stop_reason: StopReason | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class _PartWritten:
+    points: int
+    next_index: int
+    stop_reason: StopReason | None
 
 
 def parse_shard_message(body: bytes | str) -> ShardMessage:
@@ -66,27 +94,52 @@ def execute_shard(
     store: BlobStore,
     keys: StorageKeys,
     clock: Clock,
+    queue: ShardQueue,
+    budget: WorkBudget | None = None,
     on_point: PointCallback | None = None,
     simulator: Simulator | None = None,
 ) -> ShardResult:
     """Raises ``MalformedShardMessage`` for a message without a usable run, shard and date, and
-    lets ``TransientError`` through for the queue to retry; every other failure is recorded."""
+    lets ``TransientError`` through for the queue to retry; every other failure is recorded.
+    ``budget`` is the invocation's (shared by the messages it runs); none: no limits."""
     message = parse_shard_message(body)
     success_key = keys.outcome(message.run_date, message.run_id, "success", message.shard_id)
     if store.exists(success_key):
         return ShardResult("skipped", message.run_id, message.shard_id, 0)
     started = clock.now()
+    part_budget = (budget or WorkBudget(NO_LIMITS, clock)).part()
     try:
         _check_model(message)
         space = _checked_space(message)
         if message.inject_failure:
             raise ShardFailure("injected_failure", "failure injected on purpose for this shard")
-        processed = _run_points(message, space, store, keys, on_point, simulator or simulate)
+        written = _run_part(
+            message, space, store, keys, part_budget, on_point, simulator or simulate
+        )
     except ShardFailure as failure:
         _write_outcome(store, keys, message, "failure", attempt, started, clock.now(), 0, failure)
         return ShardResult("failed", message.run_id, message.shard_id, 0, failure.error_code)
-    _write_outcome(store, keys, message, "success", attempt, started, clock.now(), processed, None)
-    return ShardResult("succeeded", message.run_id, message.shard_id, processed)
+    if written.next_index < message.end_index_exclusive:
+        return _send_continuation(queue, message, written)
+    shard_points = message.end_index_exclusive - message.start_index
+    _write_outcome(store, keys, message, "success", attempt, started, clock.now(), shard_points, None)
+    return ShardResult("succeeded", message.run_id, message.shard_id, written.points)
+
+
+def _send_continuation(queue: ShardQueue, message: ShardMessage, written: _PartWritten) -> ShardResult:
+    """Send the rest of the range on (before the caller acknowledges this message). A message
+    that found its invocation spent before its first point goes back as it came."""
+    following = message.continued(written.next_index) if written.points else message
+    queue.send([following])
+    return ShardResult(
+        "continued",
+        message.run_id,
+        message.shard_id,
+        written.points,
+        continuation=following.part,
+        resume_index=following.first_index,
+        stop_reason=written.stop_reason,
+    )
 
 
 def _check_model(message: ShardMessage) -> None:
@@ -123,50 +176,125 @@ def _checked_space(message: ShardMessage) -> ParameterSpace:
             f"range [{message.start_index}, {message.end_index_exclusive}) does not fit a space of "
             f"{space.total_points} points (message says {message.total_points})",
         )
+    if not message.start_index <= message.first_index < message.end_index_exclusive:
+        raise ShardFailure(
+            "invalid_range",
+            f"continuation {message.continuation} resumes at point {message.resume_index}, outside "
+            f"its shard's range [{message.start_index}, {message.end_index_exclusive})",
+        )
     return space
 
 
-def _run_points(
+def _run_part(
     message: ShardMessage,
     space: ParameterSpace,
     store: BlobStore,
     keys: StorageKeys,
+    budget: PartBudget,
     on_point: PointCallback | None,
     simulator: Simulator,
-) -> int:
-    indexes = range(message.start_index, message.end_index_exclusive)
-    per_shard: dict[Dataset, list[Any]] = {d: [] for d in POINT_DATASETS}
+) -> _PartWritten:
+    """Run points from the message's first until its range ends or its budget says stop, and
+    write them; returns how far the part got."""
+    first, end = message.first_index, message.end_index_exclusive
+    per_shard = message.output_layout == "per_shard"
+    if per_shard:
+        claimed_end = _claimed_end(store, keys, message)
+        if claimed_end is not None:  # a replay: this part's range is fixed
+            if _part_complete(store, keys, message):
+                return _PartWritten(claimed_end - first, claimed_end, None)
+            budget, end = budget.unbounded(), claimed_end
+    held: list[dict[Dataset, Any]] = []
+    held_bytes = 0
+    index, stop_reason = first, None
     with _BackgroundWriter(store) as writer:
-        for point_index in indexes:
-            tables = point_tables_for(message, space, point_index, simulator)
-            if message.output_layout == "per_shard":
-                for dataset, table in tables.items():
-                    per_shard[dataset].append(table)
+        while index < end:
+            # The one decision point: whatever may end a part early answers before each point.
+            estimate = simulation_seconds(space.effective_values(index)) * message.replicates
+            stop_reason = budget.stop_before(estimate, done=index - first, held_bytes=held_bytes)
+            if stop_reason is not None:
+                break
+            tables = point_tables_for(message, space, index, simulator)
+            if per_shard:
+                held.append(tables)
+                held_bytes += sum(table.nbytes for table in tables.values())
             else:
                 writer.submit(
                     [
                         (
                             keys.point_object(
-                                dataset, message.run_date, message.run_id, message.shard_id, point_index
+                                dataset, message.run_date, message.run_id, message.shard_id, index
                             ),
                             codec.encode(table, statistics=False),
                         )
                         for dataset, table in tables.items()
                     ]
                 )
+            budget.point_done()
             if on_point is not None:
-                on_point(point_index)
-        if message.output_layout == "per_shard":
-            writer.submit(
-                [
-                    (
-                        keys.shard_object(dataset, message.run_date, message.run_id, message.shard_id),
-                        codec.encode(codec.concat(tables, dataset)),
-                    )
-                    for dataset, tables in per_shard.items()
-                ]
+                on_point(index)
+            index += 1
+    if per_shard and held:
+        index = _write_part(store, keys, message, held)
+    return _PartWritten(index - first, index, stop_reason)
+
+
+def _part_key(keys: StorageKeys, message: ShardMessage, dataset: Dataset) -> str:
+    return keys.shard_object(
+        dataset, message.run_date, message.run_id, message.shard_id, message.part
+    )
+
+
+def _claimed_end(store: BlobStore, keys: StorageKeys, message: ShardMessage) -> int | None:
+    """Where the range claimed by this part's first written object ends; ``None``: unclaimed."""
+    data = store.get(_part_key(keys, message, CLAIM_DATASET))
+    if data is None:
+        return None
+    points = codec.decode(data).column("point_index").to_pylist()
+    if not points or points[0] != message.first_index or points[-1] >= message.end_index_exclusive:
+        raise ShardFailure(
+            "invalid_range",
+            f"part {message.part} of shard {message.shard_id} already holds points "
+            f"{points[0] if points else '-'} to {points[-1] if points else '-'}, not a range from "
+            f"{message.first_index} within [{message.start_index}, {message.end_index_exclusive})",
+        )
+    return int(points[-1]) + 1
+
+
+def _part_complete(store: BlobStore, keys: StorageKeys, message: ShardMessage) -> bool:
+    return all(store.exists(_part_key(keys, message, dataset)) for dataset in POINT_DATASETS)
+
+
+def _write_part(
+    store: BlobStore, keys: StorageKeys, message: ShardMessage, held: list[dict[Dataset, Any]]
+) -> int:
+    """Write a ``per_shard`` part's objects, its claim first; returns the end of its range.
+
+    When another delivery of the same message claimed the part first, this one writes that range
+    if it ran it (the same rows, so the same bytes) and otherwise leaves the part to its claimer,
+    asking the queue to bring the message back later (by then the part is complete and replaying
+    it costs nothing)."""
+    first = message.first_index
+    claim = codec.encode(codec.concat([tables[CLAIM_DATASET] for tables in held], CLAIM_DATASET))
+    if not store.create_if_absent(_part_key(keys, message, CLAIM_DATASET), claim):
+        claimed_end = _claimed_end(store, keys, message)
+        if claimed_end is None or claimed_end > first + len(held):
+            raise TransientError(
+                f"part {message.part} of shard {message.shard_id} of run {message.run_id} is being "
+                "written by another delivery of its message"
             )
-    return len(indexes)
+        held = held[: claimed_end - first]
+    store.put_many(
+        [
+            (
+                _part_key(keys, message, dataset),
+                codec.encode(codec.concat([tables[dataset] for tables in held], dataset)),
+            )
+            for dataset in POINT_DATASETS
+            if dataset != CLAIM_DATASET
+        ]
+    )
+    return first + len(held)
 
 
 def point_tables_for(
@@ -216,6 +344,8 @@ def _write_outcome(
     processed: int,
     failure: ShardFailure | None,
 ) -> None:
+    """The shard's outcome. A success is created once: the part that finishes the range writes it,
+    and a duplicate finishing too leaves the first record as it is."""
     record = {
         "shard_id": message.shard_id,
         "start_index": message.start_index,
@@ -229,9 +359,14 @@ def _write_outcome(
         "finished_at": finished,
         "duration_ms": int((finished - started).total_seconds() * 1000),
         "config_fingerprint": message.config_fingerprint,
+        "parts": message.part + 1,
     }
     key = keys.outcome(message.run_date, message.run_id, status, message.shard_id)
-    store.put(key, codec.encode(codec.outcome_table(record)))
+    data = codec.encode(codec.outcome_table(record))
+    if status == "success":
+        store.create_if_absent(key, data)
+    else:
+        store.put(key, data)
 
 
 class _BackgroundWriter:

@@ -123,6 +123,7 @@ SCHEMAS: Mapping[Dataset, pa.Schema] = {
             _field("finished_at", _TIMESTAMP),
             _field("duration_ms", pa.int64()),
             _field("config_fingerprint", pa.string()),
+            _field("parts", pa.int64(), nullable=True),
         ]
     ),
 }

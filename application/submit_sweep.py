@@ -7,6 +7,7 @@ from typing import Any, Literal
 
 from application.run_manifest import find_manifest
 from domain.contract import Limits, parse_sweep_request
+from domain.cost_model import ContinuationAdvice, continuation_advice
 from domain.errors import RunConflict, RunModelChanged
 from domain.manifest import RequestSource, RunManifest
 from domain.planning import ShardRange, SweepPlan, plan_sweep
@@ -27,6 +28,8 @@ class SubmitResult:
     manifest: RunManifest
     plan: SweepPlan
     dispatched: tuple[ShardRange, ...]
+    continuation_advice: ContinuationAdvice | None = None
+    """Set when shards are estimated to outgrow one worker invocation (docs/contract.md §4)."""
 
     @property
     def points_dispatched(self) -> int:
@@ -49,6 +52,7 @@ class SubmitResult:
             "config_fingerprint": plan.config_fingerprint,
             "request_fingerprint": plan.request_fingerprint,
             "dispatches": [s.as_dict() for s in self.dispatched],
+            "warnings": [self.continuation_advice.as_warning()] if self.continuation_advice else [],
         }
 
 
@@ -61,15 +65,18 @@ def submit_sweep(
     clock: Clock,
     keys: StorageKeys,
     limits: Limits,
+    invocation_seconds: float | None = None,
 ) -> SubmitResult:
     """Validate → plan → create the manifest (conditional) → run_context → enqueue → result.
 
     Raises ``RequestValidationError`` (nothing written), ``RunConflict`` (nothing written),
     ``RunModelChanged`` (the run was planned under another simulation model; nothing written or
     enqueued) or ``TransientError`` (the manifest may exist; resending the same request resumes
-    the run).
+    the run). ``invocation_seconds``: the time a worker invocation has for a shard message, to
+    warn of shards estimated to need continuations.
     """
     plan = plan_sweep(parse_sweep_request(payload, limits), limits)
+    advice = None if invocation_seconds is None else continuation_advice(plan, invocation_seconds)
     run_id = plan.request.run_id
     manifest = RunManifest.accept(plan, clock.now(), source)
     if store.create_if_absent(keys.manifest(run_id), manifest.to_json_bytes()):
@@ -87,7 +94,7 @@ def submit_sweep(
         shards = tuple(s for s in plan.shards if s.shard_id not in done)
         status = "already_accepted"
     queue.send([plan.shard_message(shard, manifest.run_date) for shard in shards])
-    return SubmitResult(status, manifest, plan, shards)
+    return SubmitResult(status, manifest, plan, shards, advice)
 
 
 def _existing_manifest(store: BlobStore, keys: StorageKeys, run_id: str) -> RunManifest:

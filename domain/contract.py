@@ -20,6 +20,7 @@ from pydantic import (
     StrictStr,
     WithJsonSchema,
     field_validator,
+    model_validator,
 )
 from pydantic import ValidationError as PydanticValidationError
 
@@ -446,6 +447,10 @@ class ShardMessage(BaseModel):
     output_layout: OutputLayout
     config_fingerprint: Annotated[StrictStr, Field(pattern=r"^[0-9a-f]{64}$")]
     inject_failure: bool
+    continuation: Annotated[StrictInt, Field(ge=1)] | None = None
+    """Absent on the shard's first message; k ≥ 1 on its k-th continuation (docs/contract.md §4)."""
+    resume_index: Annotated[StrictInt, Field(ge=1)] | None = None
+    """On a continuation: the first point of the range not yet written."""
 
     @field_validator("run_date")
     @classmethod
@@ -454,5 +459,30 @@ class ShardMessage(BaseModel):
             raise ValueError("must be a calendar date, YYYY-MM-DD")
         return value
 
+    @model_validator(mode="after")
+    def _continuation_fields_together(self) -> ShardMessage:
+        if (self.continuation is None) != (self.resume_index is None):
+            raise ValueError("continuation and resume_index are given together or not at all")
+        return self
+
+    @property
+    def part(self) -> int:
+        """Which part of its shard this message runs: 0 for the first, k for continuation k."""
+        return self.continuation or 0
+
+    @property
+    def first_index(self) -> int:
+        """The first point this message runs: its range's start, or where a continuation resumes."""
+        return self.start_index if self.resume_index is None else self.resume_index
+
+    def continued(self, resume_index: int) -> ShardMessage:
+        """The next part's message: the same shard and range, resuming at ``resume_index``."""
+        fields = self.model_dump()
+        fields.update(continuation=self.part + 1, resume_index=resume_index)
+        return ShardMessage.model_validate(fields)
+
     def to_json_bytes(self) -> bytes:
+        """The message's JSON; a shard's first message carries no continuation fields."""
+        if self.continuation is None:
+            return self.model_dump_json(exclude={"continuation", "resume_index"}).encode()
         return self.model_dump_json().encode()

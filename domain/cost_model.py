@@ -23,6 +23,7 @@ import itertools
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from domain.parameters import PARAMETERS, Scalar
 from domain.planning import ParameterSpace, ShardRange, SweepPlan, planned_shard_count, shard_ranges
@@ -186,6 +187,17 @@ class ContinuationAdvice:
     point_too_long: bool
     """One point (all its replicates) is estimated to take longer than an invocation: a shard
     never splits a point, so no shard size helps."""
+
+    def as_warning(self) -> dict[str, Any]:
+        """The warning as the 202 answer and ``ridesweep plan`` give it (docs/contract.md §1)."""
+        return {
+            "code": "shards_need_continuations",
+            "message": self.message(),
+            "shards": self.shards_over,
+            "longest_shard_seconds": round(self.longest_shard_seconds, 1),
+            "invocation_seconds": round(self.invocation_seconds, 1),
+            "suggested_shard_size": self.suggested_shard_size,
+        }
 
     def message(self) -> str:
         over = "1 shard is" if self.shards_over == 1 else f"{self.shards_over:,} shards are"

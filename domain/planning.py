@@ -215,8 +215,12 @@ def _check_total_simulations(total_points: int, replicates: int, limits: Limits)
 
 
 def _check_message_size(plan: SweepPlan) -> None:
-    # Every message carries the same dimensions; the last shard has the widest numbers.
-    probe = plan.shard_message(plan.shards[-1], "9999-12-31")
+    # Every message carries the same dimensions; the last shard has the widest numbers, and a
+    # continuation (docs/contract.md §4) two fields more.
+    last = plan.shards[-1]
+    probe = plan.shard_message(last, "9999-12-31").model_copy(
+        update={"continuation": last.size, "resume_index": last.end_index_exclusive}
+    )
     size = len(probe.to_json_bytes())
     if size > MAX_MESSAGE_BYTES:
         raise RequestValidationError(

@@ -62,14 +62,17 @@ class StorageKeys:
             PART,
         )
 
-    def shard_object(self, dataset: Dataset, run_date: str, run_id: str, shard_id: int) -> str:
-        """The one object of a shard in the ``per_shard`` layout."""
+    def shard_object(
+        self, dataset: Dataset, run_date: str, run_id: str, shard_id: int, part: int = 0
+    ) -> str:
+        """Part ``part`` of a shard in the ``per_shard`` layout: one object, or one per message of
+        a shard finished by continuations (docs/contract.md §5)."""
         _point_dataset(dataset)
         return self._join(
             *_run_partition(dataset, run_date, run_id),
             "status=success",
             f"shard_id={_non_negative(shard_id)}",
-            PART,
+            f"part-{_non_negative(part)}.parquet",
         )
 
     def dataset_objects(
@@ -80,9 +83,10 @@ class StorageKeys:
         run_id: str,
         shard_id: int,
         point_indexes: range,
+        parts: int = 1,
     ) -> list[str]:
         if layout == "per_shard":
-            return [self.shard_object(dataset, run_date, run_id, shard_id)]
+            return [self.shard_object(dataset, run_date, run_id, shard_id, k) for k in range(parts)]
         return [self.point_object(dataset, run_date, run_id, shard_id, p) for p in point_indexes]
 
     def outcome(self, run_date: str, run_id: str, status: OutcomeStatus, shard_id: int) -> str:

@@ -22,11 +22,13 @@ from adapters.local.file_blob_store import FileBlobStore
 from adapters.memory.blob_store import InMemoryBlobStore
 from adapters.memory.dead_letters import InMemoryDeadLetters
 from adapters.memory.queue import InMemoryShardQueue
+from adapters.process_memory import ProcessMemoryGauge
 from adapters.system_clock import SystemClock
 from application.drain_run import drain_run
 from application.redrive import redrive_dead_letters
 from application.run_status import run_status
 from application.submit_sweep import submit_sweep
+from application.work_budget import WorkBudget, worker_limits
 from entrypoints.settings import Settings
 
 
@@ -58,6 +60,26 @@ def _setting(name: str) -> Callable[[Settings], Any]:
     return attrgetter(name)
 
 
+def _work_budget(
+    settings: Settings,
+    clock: Any,
+    memory: Any,
+    *,
+    remaining_ms: int | None = None,
+    memory_mb: int | None = None,
+) -> WorkBudget:
+    """One worker invocation's budget: what the runtime gives it (the Lambda context's remaining
+    time and memory), bounded by the settings (docs/contract.md §4)."""
+    limits = worker_limits(
+        clock,
+        remaining_ms=remaining_ms,
+        part_seconds=settings.shard_deadline_seconds,
+        memory_mb=memory_mb,
+        memory_mb_setting=settings.worker_memory_mb,
+    )
+    return WorkBudget(limits, clock, memory)
+
+
 class Container(containers.DeclarativeContainer):
     __self__ = providers.Self()
     settings = providers.Dependency(instance_of=Settings)
@@ -68,6 +90,7 @@ class Container(containers.DeclarativeContainer):
     dead_letter_queue_url = providers.Callable(_setting("dead_letter_queue_url"), settings)
 
     clock = providers.Singleton(SystemClock)
+    memory_gauge = providers.Singleton(ProcessMemoryGauge)
     keys = providers.Singleton(_setting("keys"), settings)
     limits = providers.Singleton(_setting("limits"), settings)
 
@@ -120,9 +143,18 @@ class Container(containers.DeclarativeContainer):
     )
 
     # The use cases, their ports filled in: call them with the request's own arguments.
+    invocation_seconds = providers.Callable(_setting("invocation_seconds"), settings)
     submit_sweep = providers.Callable(
-        submit_sweep, store=blob_store, queue=shard_queue, clock=clock, keys=keys, limits=limits
+        submit_sweep,
+        store=blob_store,
+        queue=shard_queue,
+        clock=clock,
+        keys=keys,
+        limits=limits,
+        invocation_seconds=invocation_seconds,
     )
+    work_budget = providers.Factory(_work_budget, settings, clock, memory_gauge)
+    """A worker invocation's budget: call it with the runtime's ``remaining_ms`` and ``memory_mb``."""
     simulator: providers.Object[Any] = providers.Object(None)
     """The worker's simulation: ``None`` is the model itself; a benchmark overrides it with a timer."""
     execute_shard = providers.Callable(
@@ -130,6 +162,7 @@ class Container(containers.DeclarativeContainer):
         store=blob_store,
         keys=keys,
         clock=clock,
+        queue=shard_queue,
         simulator=simulator,
     )
     run_status = providers.Callable(run_status, store=blob_store, keys=keys)

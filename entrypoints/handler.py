@@ -21,7 +21,7 @@ def make_handler(container: Container) -> Handler:
         structlog.contextvars.clear_contextvars()
         structlog.contextvars.bind_contextvars(aws_request_id=request_id)
         if isinstance(event, dict) and is_sqs_event(event):
-            return handle_sqs_event(event, container)
+            return handle_sqs_event(event, container, context)
         if isinstance(event, dict) and is_api_event(event):
             return handle_api_event(event, container)
         shape = sorted(event)[:20] if isinstance(event, dict) else type(event).__name__

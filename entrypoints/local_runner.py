@@ -56,18 +56,24 @@ def execute_bodies(
     on_points: PointsCallback | None = None,
 ) -> DrainReport:
     """Execute shard messages; ``workers > 1`` spreads them over processes, each wired from the
-    container's settings."""
+    container's settings. In this process, a continuation (docs/contract.md §4) goes to the
+    container's queue, for the caller's next take; worker processes run theirs themselves."""
     if workers <= 1 or len(bodies) <= 1:
         return DrainReport(tuple(_execute(container, body, on_points) for body in bodies))
     return _execute_in_processes(bodies, container.settings(), workers, on_points)
 
 
 def _execute(container: Container, body: bytes, on_points: PointsCallback | None) -> ShardResult:
+    """One shard message, as one worker invocation: its own budget (``SHARD_DEADLINE_SECONDS``,
+    ``WORKER_MEMORY_MB``)."""
+
     def one_point(_index: int) -> None:
         if on_points is not None:
             on_points(1)
 
-    result: ShardResult = container.execute_shard(body, attempt=1, on_point=one_point)
+    result: ShardResult = container.execute_shard(
+        body, attempt=1, budget=container.work_budget(), on_point=one_point
+    )
     return result
 
 
@@ -79,22 +85,25 @@ def _init_worker(settings: Settings, progress: Any) -> None:
     _worker_progress = progress
 
 
-def _execute_in_worker(body: bytes) -> ShardResult:
+def _execute_in_worker(body: bytes) -> tuple[ShardResult, list[bytes]]:
+    """A shard message's result, and the continuation it sent (to this process's own queue)."""
     assert _worker_container is not None
     progress = _worker_progress
-    return _execute(_worker_container, body, progress.put if progress is not None else None)
+    result = _execute(_worker_container, body, progress.put if progress is not None else None)
+    return result, _worker_container.shard_inbox().take_all()
 
 
 def _execute_in_processes(
     bodies: Sequence[bytes], settings: Settings, workers: int, on_points: PointsCallback | None
 ) -> DrainReport:
+    """Results in the order of ``bodies``, each continuation's after them in the order they end."""
     context = mp.get_context("spawn")
     progress = context.Queue()
     results: dict[int, ShardResult] = {}
     with ProcessPoolExecutor(
         max_workers=workers, mp_context=context, initializer=_init_worker, initargs=(settings, progress)
     ) as pool:
-        futures: dict[Future[ShardResult], int] = {
+        futures: dict[Future[tuple[ShardResult, list[bytes]]], int] = {
             pool.submit(_execute_in_worker, body): i for i, body in enumerate(bodies)
         }
         pending = set(futures)
@@ -102,9 +111,14 @@ def _execute_in_processes(
             done, pending = wait(pending, timeout=0.1, return_when=FIRST_COMPLETED)
             _forward_progress(progress, on_points)
             for future in done:
-                results[futures[future]] = future.result()
+                result, continuations = future.result()
+                results[futures[future]] = result
+                for body in continuations:  # straight to a free process, as SQS would deliver it
+                    following = pool.submit(_execute_in_worker, body)
+                    futures[following] = len(futures)
+                    pending.add(following)
         _forward_progress(progress, on_points)
-    return DrainReport(tuple(results[i] for i in range(len(bodies))))
+    return DrainReport(tuple(results[i] for i in range(len(futures))))
 
 
 def _forward_progress(progress: Any, on_points: PointsCallback | None) -> None:

@@ -7,7 +7,6 @@ shard runs here exactly as it runs on AWS (logging, retry classification, batch 
 
 from __future__ import annotations
 
-import json
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -17,6 +16,7 @@ from entrypoints.logs import configure_logging
 from ports.workers import PointsCallback
 
 if TYPE_CHECKING:
+    from application.execute_shard import ShardResult
     from entrypoints.handler import Handler
 
 LambdaInvoke = Callable[[dict[str, Any]], dict[str, Any]]
@@ -42,14 +42,21 @@ class QueuePoller(Protocol):
 
 @dataclass(frozen=True, slots=True)
 class InvocationContext:
-    """What the Lambda runtime passes as ``context``; the worker gives each batch its own id."""
+    """What the Lambda runtime passes as ``context``; the worker gives each batch its own id. It
+    has no invocation timeout (``SHARD_DEADLINE_SECONDS`` bounds each shard message instead), and
+    ``on_shard_result`` hears of every record the handler is done with."""
 
     aws_request_id: str
+    on_shard_result: Callable[[ShardResult], None] | None = None
 
 
-def invoke_as_lambda(handler: Handler) -> LambdaInvoke:
+def invoke_as_lambda(
+    handler: Handler, on_shard_result: Callable[[ShardResult], None] | None = None
+) -> LambdaInvoke:
     """``handler`` called as the SQS trigger would call it, with a fresh request id per batch."""
-    return lambda event: handler(event, InvocationContext(aws_request_id=f"worker-{uuid.uuid4()}"))
+    return lambda event: handler(
+        event, InvocationContext(f"worker-{uuid.uuid4()}", on_shard_result=on_shard_result)
+    )
 
 
 def work_queue(poller: QueuePoller, handler: Handler, *, drain: bool) -> PollReport:
@@ -64,24 +71,13 @@ class SqsWorkers:
         if processes != 1:
             raise ValueError("more worker processes are for the local backend; start more workers")
         self._poller = poller
-        self._invoke = invoke_as_lambda(handler)
+        self._handler = handler
 
     def work(self, finished: Callable[[], bool], on_points: PointsCallback | None = None) -> None:
         configure_logging("WARNING")  # progress is reported per shard; retryable failures still show
 
-        def counting(event: dict[str, Any]) -> dict[str, Any]:
-            answer = self._invoke(event)
-            if on_points is not None:
-                failed = {f["itemIdentifier"] for f in answer.get("batchItemFailures", [])}
-                on_points(sum(_points(r["body"]) for r in event["Records"] if r["messageId"] not in failed))
-            return answer
+        def count(result: ShardResult) -> None:
+            if on_points is not None and result.points_processed:
+                on_points(result.points_processed)
 
-        self._poller.run(counting, drain=True, until=finished)
-
-
-def _points(body: str) -> int:
-    try:
-        message = json.loads(body)
-        return int(message["end_index_exclusive"]) - int(message["start_index"])
-    except (ValueError, KeyError, TypeError):
-        return 0
+        self._poller.run(invoke_as_lambda(self._handler, count), drain=True, until=finished)

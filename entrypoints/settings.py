@@ -41,6 +41,14 @@ class Settings(BaseModel):
     max_total_points: int = Field(1_000_000, alias="MAX_TOTAL_POINTS", ge=1, le=10**9)
     allow_failure_injection: bool = Field(True, alias="ALLOW_FAILURE_INJECTION")
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field("INFO", alias="LOG_LEVEL")
+    shard_deadline_seconds: float | None = Field(
+        None, alias="SHARD_DEADLINE_SECONDS", gt=0, le=7 * 24 * 3600
+    )
+    """The longest a worker runs one shard message before it continues the rest in another."""
+    worker_memory_mb: int | None = Field(None, alias="WORKER_MEMORY_MB", ge=128, le=1_048_576)
+    """A worker's memory budget (on Lambda, its configured memory also counts; the lower wins)."""
+    worker_timeout_seconds: int = Field(300, alias="WORKER_TIMEOUT_SECONDS", ge=1, le=900)
+    """The worker Lambda's timeout: what the plan warns against (docs/contract.md §4)."""
 
     @model_validator(mode="after")
     def _prefix_makes_keys(self) -> Settings:
@@ -96,6 +104,14 @@ class Settings(BaseModel):
             max_total_points=self.max_total_points,
             allow_failure_injection=self.allow_failure_injection,
         )
+
+    @property
+    def invocation_seconds(self) -> float:
+        """The time one worker invocation has for a shard message: the Lambda's timeout, or the
+        shard deadline when it is shorter."""
+        timeout = float(self.worker_timeout_seconds)
+        deadline = self.shard_deadline_seconds
+        return timeout if deadline is None else min(timeout, deadline)
 
     @property
     def keys(self) -> StorageKeys:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -14,6 +15,7 @@ from adapters.memory.clock import FixedClock
 from adapters.memory.queue import InMemoryShardQueue
 from application.execute_shard import ShardResult, Simulator, execute_shard
 from application.submit_sweep import SubmitResult, submit_sweep
+from application.work_budget import WorkBudget
 from domain.contract import Limits, ShardMessage, parse_sweep_request
 from domain.errors import RequestValidationError
 from domain.manifest import RequestSource
@@ -102,6 +104,8 @@ class FakePorts:
         self,
         body: bytes,
         on_point: Callable[[int], None] | None = None,
+        *,
+        budget: WorkBudget | None = None,
         simulator: Simulator | None = None,
     ) -> ShardResult:
         return execute_shard(
@@ -110,9 +114,23 @@ class FakePorts:
             store=self.store,
             keys=self.keys,
             clock=self.clock,
+            queue=self.queue,
+            budget=budget,
             on_point=on_point,
             simulator=simulator,
         )
 
     def run_queued(self) -> list[ShardResult]:
         return [self.execute(body) for body in self.queue.take_all()]
+
+
+def ticking(clock: FixedClock, seconds: float = 1.0) -> Simulator:
+    """The simulation, each run advancing ``clock`` by ``seconds``: a worker's deadline is then
+    met at the same point on every machine, without a test sleeping or timing anything."""
+    from domain.simulation import simulate
+
+    def simulate_and_tick(parameters: Any, seed: int) -> Any:
+        clock.advance(timedelta(seconds=seconds))
+        return simulate(parameters, seed)
+
+    return simulate_and_tick

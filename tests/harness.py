@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from adapters.memory.clock import FixedClock
+from adapters.memory.memory_gauge import FixedMemoryGauge
 from domain.contract import Limits, parse_sweep_request
 from domain.planning import SweepPlan, plan_sweep
 from domain.storage_keys import POINT_DATASETS, StorageKeys
@@ -29,11 +30,13 @@ def load_event(name: str) -> dict[str, Any]:
 class LambdaContext:
     aws_request_id: str = "11111111-2222-3333-4444-555555555555"
     function_name: str = "ridesweep-runtime"
-    memory_limit_in_mb: int = 1769
+    memory_limit_in_mb: str = "1769"  # the Python runtime gives it as a string
     invoked_function_arn: str = "arn:aws:lambda:eu-west-1:123456789012:function:ridesweep-runtime"
+    remaining_ms: int = 900_000
+    """What every invocation is given: a test sets a few seconds to make shards continue."""
 
     def get_remaining_time_in_millis(self) -> int:
-        return 900_000
+        return self.remaining_ms
 
 
 @dataclass
@@ -48,6 +51,8 @@ class Harness:
     def __post_init__(self) -> None:
         self.container: Container = build_container(self.settings)
         self.container.clock.override(self.clock)
+        # The process's real memory would make a worker's memory budget depend on the test run.
+        self.container.memory_gauge.override(FixedMemoryGauge())
         self.handler = make_handler(self.container)
         self.context = LambdaContext()
 

@@ -42,13 +42,28 @@ PrefixOption = Annotated[
 DlqUrlOption = Annotated[
     str | None, typer.Option("--dlq-url", help="Dead-letter queue URL (default: SHARD_DLQ_URL).")
 ]
+ShardDeadlineOption = Annotated[
+    float | None,
+    typer.Option(
+        "--shard-deadline",
+        min=0.001,
+        metavar="SECONDS",
+        help="Run each shard message at most this long, then write what is finished and continue "
+        "the rest in a continuation message (default: SHARD_DEADLINE_SECONDS, else no limit; "
+        "docs/contract.md §4).",
+    ),
+]
 
 
-def local_settings(results: Path | None = None) -> Settings:
+def local_settings(results: Path | None = None, *, shard_deadline: float | None = None) -> Settings:
     """The environment's settings on the local backend, ``--results`` over SWEEP_RESULTS_DIR."""
     return _located(
         Settings.from_env(
-            overrides={"backend": "local", "results_dir": str(results) if results is not None else None}
+            overrides={
+                "backend": "local",
+                "results_dir": str(results) if results is not None else None,
+                "shard_deadline_seconds": _text(shard_deadline),
+            }
         )
     )
 
@@ -60,6 +75,7 @@ def aws_settings(
     bucket: str | None = None,
     prefix: str | None = None,
     dlq_url: str | None = None,
+    shard_deadline: float | None = None,
 ) -> Settings:
     """The environment's settings on the aws backend, the flags given over them; ``needs`` are the
     settings the command cannot do without (a status read needs the bucket, not the queue)."""
@@ -69,6 +85,7 @@ def aws_settings(
         "results_bucket": bucket,
         "results_prefix": prefix,
         "dead_letter_queue_url": dlq_url,
+        "shard_deadline_seconds": _text(shard_deadline),
     }
     return _located(Settings.from_env(overrides=overrides, needs=needs))
 
@@ -81,11 +98,14 @@ def backend_settings(
     queue_url: str | None = None,
     bucket: str | None = None,
     prefix: str | None = None,
+    shard_deadline: float | None = None,
 ) -> Settings:
     """``local_settings`` or ``aws_settings``, as ``--backend`` says."""
     if backend == "aws":
-        return aws_settings(needs, queue_url=queue_url, bucket=bucket, prefix=prefix)
-    return local_settings(results)
+        return aws_settings(
+            needs, queue_url=queue_url, bucket=bucket, prefix=prefix, shard_deadline=shard_deadline
+        )
+    return local_settings(results, shard_deadline=shard_deadline)
 
 
 def describe_results(settings: Settings) -> str:
@@ -93,6 +113,10 @@ def describe_results(settings: Settings) -> str:
     if settings.backend == "aws":
         return f"s3://{settings.results_bucket}/{settings.keys.prefix}"
     return settings.results_dir
+
+
+def _text(value: float | None) -> str | None:
+    return None if value is None else repr(value)
 
 
 def _located(settings: Settings) -> Settings:

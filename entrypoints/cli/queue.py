@@ -14,6 +14,7 @@ from entrypoints.cli.options import (
     DlqUrlOption,
     PrefixOption,
     QueueUrlOption,
+    ShardDeadlineOption,
     aws_settings,
     describe_results,
 )
@@ -33,11 +34,15 @@ def worker(
     ] = 1,
     bucket: BucketOption = None,
     prefix: PrefixOption = None,
+    shard_deadline: ShardDeadlineOption = None,
 ) -> None:
     """Run shards from the SQS shard queue through the Lambda handler, as the SQS trigger would:
     what succeeded is deleted; what the handler reports as failed comes back after the visibility
-    timeout, and goes to the dead-letter queue after maxReceiveCount receives."""
-    settings = aws_settings(queue_url=queue_url, bucket=bucket, prefix=prefix)
+    timeout, and goes to the dead-letter queue after maxReceiveCount receives. With
+    --shard-deadline, a shard message that runs longer continues in a continuation message."""
+    settings = aws_settings(
+        queue_url=queue_url, bucket=bucket, prefix=prefix, shard_deadline=shard_deadline
+    )
     configure_logging(settings.log_level)
     container = build_container(settings)
     poller = container.shard_poller(batch_size=batch_size)

@@ -33,6 +33,7 @@ from entrypoints.cli.options import (
     PrefixOption,
     QueueUrlOption,
     ResultsOption,
+    ShardDeadlineOption,
     backend_settings,
     describe_results,
     local_settings,
@@ -75,6 +76,7 @@ def run(
     queue_url: QueueUrlOption = None,
     bucket: BucketOption = None,
     prefix: PrefixOption = None,
+    shard_deadline: ShardDeadlineOption = None,
 ) -> None:
     """Run a whole sweep and print every point's key metrics: in-process, or (--backend aws)
     through SQS and S3, this process working the queue until the run is done."""
@@ -82,7 +84,14 @@ def run(
         raise UsageError(
             "--workers is for the local backend; start more `ridesweep worker` processes instead"
         )
-    settings = backend_settings(backend, results=results, queue_url=queue_url, bucket=bucket, prefix=prefix)
+    settings = backend_settings(
+        backend,
+        results=results,
+        queue_url=queue_url,
+        bucket=bucket,
+        prefix=prefix,
+        shard_deadline=shard_deadline,
+    )
     payload = read_request(request)
     if run_id is not None and isinstance(payload, dict):
         payload["run_id"] = run_id
@@ -96,6 +105,8 @@ def run(
         f"{manifest.shard_count} shards, {len(accepted.dispatched)} to run, "
         f"{workers} worker(s) → {describe_results(settings)}"
     )
+    if accepted.continuation_advice is not None and settings.shard_deadline_seconds is not None:
+        console.print(f"[yellow]note:[/yellow] {accepted.continuation_advice.message()}", highlight=False)
     todo = accepted.points_dispatched
     started = time.perf_counter()
     with Progress(
@@ -174,11 +185,14 @@ def plan(
     request: Annotated[Path, typer.Argument(help="Sweep request JSON.")],
     show: Annotated[int, typer.Option(help="Shards to list.")] = 20,
 ) -> None:
-    """Validate a request and show its shard plan, without running anything."""
+    """Validate a request and show its shard plan, without running anything; warn when shards are
+    estimated to outgrow one worker invocation (WORKER_TIMEOUT_SECONDS, or SHARD_DEADLINE_SECONDS)."""
     from domain.contract import parse_sweep_request
+    from domain.cost_model import continuation_advice
     from domain.planning import plan_sweep
 
-    limits = local_settings().limits
+    settings = local_settings()
+    limits = settings.limits
     the_plan = plan_sweep(parse_sweep_request(read_request(request), limits), limits)
     req = the_plan.request
     console.print(f"[green]valid[/green] request for run [bold]{req.run_id}[/bold]")
@@ -199,6 +213,9 @@ def plan(
     console.print(table)
     if the_plan.shard_count > show:
         console.print(f"… and {the_plan.shard_count - show} more shards")
+    advice = continuation_advice(the_plan, settings.invocation_seconds)
+    if advice is not None:
+        console.print(f"[yellow]warning:[/yellow] {advice.message()}", highlight=False)
 
 
 def status(
@@ -224,12 +241,20 @@ def serve(
     queue_url: QueueUrlOption = None,
     bucket: BucketOption = None,
     prefix: PrefixOption = None,
+    shard_deadline: ShardDeadlineOption = None,
 ) -> None:
     """Serve POST /sweep-run and GET /sweep-run/{run_id} on 127.0.0.1, running shards in-process
     (or, with --backend aws, only enqueueing them on SQS for `ridesweep worker`)."""
     from entrypoints.local_server import serve_forever
 
-    settings = backend_settings(backend, results=results, queue_url=queue_url, bucket=bucket, prefix=prefix)
+    settings = backend_settings(
+        backend,
+        results=results,
+        queue_url=queue_url,
+        bucket=bucket,
+        prefix=prefix,
+        shard_deadline=shard_deadline,
+    )
     serve_forever(settings, port=port, announce=console.print)
 
 

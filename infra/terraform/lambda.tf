@@ -13,6 +13,9 @@ locals {
     MAX_TOTAL_POINTS        = tostring(var.max_total_points)
     ALLOW_FAILURE_INJECTION = var.allow_failure_injection ? "true" : "false"
     LOG_LEVEL               = var.log_level
+    # What the 202 answer checks shard estimates against; the worker reads its own invocation's
+    # remaining time from the Lambda context.
+    WORKER_TIMEOUT_SECONDS = tostring(var.lambda_timeout_seconds)
   }
 }
 

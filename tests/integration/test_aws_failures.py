@@ -57,6 +57,7 @@ class FaultyStore:
         self.inner.put_many(items)
 
     def create_if_absent(self, key: str, data: bytes) -> bool:
+        self._check(key)
         return self.inner.create_if_absent(key, data)
 
     def get(self, key: str) -> bytes | None:

@@ -13,7 +13,8 @@ CREATE EXTERNAL TABLE IF NOT EXISTS `shard_outcomes` (
   `started_at` timestamp,
   `finished_at` timestamp,
   `duration_ms` bigint,
-  `config_fingerprint` string
+  `config_fingerprint` string,
+  `parts` bigint
 )
 PARTITIONED BY (`run_date` string, `run_id` string, `status` string)
 STORED AS PARQUET
