@@ -111,7 +111,7 @@ class Harness:
 
 
 def expected_keys(request: dict[str, Any], run_date: str, prefix: str = "sweeps") -> set[str]:
-    """Every key CONTRACT.md §5 says a finished run of ``request`` has, and no other."""
+    """Every key docs/contract.md §5 says a finished run of ``request`` has, and no other."""
     limits = Limits()
     plan: SweepPlan = plan_sweep(parse_sweep_request(request, limits), limits)
     keys = StorageKeys(prefix)

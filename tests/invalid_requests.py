@@ -1,4 +1,4 @@
-"""A catalogue of invalid sweep requests, one per rule of CONTRACT.md §1, for tests at every layer."""
+"""A catalogue of invalid sweep requests, one per rule of docs/contract.md §1, for tests at every layer."""
 
 from __future__ import annotations
 

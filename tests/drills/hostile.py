@@ -1,6 +1,6 @@
 """Hostile input: what a caller can send to the API, and what a broken producer can put on the queue.
 
-Every generated API input breaks at least one rule of CONTRACT.md §1 by construction (the
+Every generated API input breaks at least one rule of docs/contract.md §1 by construction (the
 strategies never rely on the code under test to decide what is invalid), so every answer must be a
 JSON 4xx with a message, and nothing may be written or enqueued. Shard messages that are not valid
 v1 messages must come back as batch item failures; messages that parse but cannot run must be
@@ -29,7 +29,7 @@ from domain.storage_keys import StorageKeys
 from tests.drills.figures import DrillFigures
 from tests.harness import Harness, load_event
 
-MAX_REQUEST_BYTES = 256 * 1024  # CONTRACT.md §1
+MAX_REQUEST_BYTES = 256 * 1024  # docs/contract.md §1
 REQUEST_FIELDS = frozenset(
     {
         "schema_version",

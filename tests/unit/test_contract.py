@@ -1,4 +1,4 @@
-"""CONTRACT.md §1: every rule of the sweep request, one behaviour per test."""
+"""docs/contract.md §1: every rule of the sweep request, one behaviour per test."""
 
 from __future__ import annotations
 

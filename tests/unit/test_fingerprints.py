@@ -1,4 +1,4 @@
-"""CONTRACT.md §2: canonical JSON, the three fingerprints and the point seed."""
+"""docs/contract.md §2: canonical JSON, the three fingerprints and the point seed."""
 
 from __future__ import annotations
 

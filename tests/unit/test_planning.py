@@ -1,4 +1,4 @@
-"""CONTRACT.md §2-§3: the parameter space, the shard plan and the shard messages."""
+"""docs/contract.md §2-§3: the parameter space, the shard plan and the shard messages."""
 
 from __future__ import annotations
 
