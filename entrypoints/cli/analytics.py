@@ -21,7 +21,7 @@ from application.analytics.query_pack import MAX_TOP_N, PRESETS, ParameterValue
 from application.analytics.run_analytics import RunAnalytics
 from entrypoints.cli.console import wide_console
 from entrypoints.cli.exit_codes import UsageError
-from entrypoints.cli.options import BackendOption, ResultsOption, backend_settings
+from entrypoints.cli.options import BackendOption, CliBackend, ResultsOption, backend_settings
 from entrypoints.container import build_container
 from ports.run_queries import QueryResult
 
@@ -79,8 +79,8 @@ def _print_table(result: QueryResult, title: str) -> None:
     wide_console.print(f"{len(result.rows)} row(s)")
 
 
-def _open_run(run_id: str, backend: str, results: Path | None) -> tuple[RunAnalytics, Path]:
-    settings = backend_settings(backend, results=results, needs=("results_bucket",))  # type: ignore[arg-type]
+def _open_run(run_id: str, backend: CliBackend, results: Path | None) -> tuple[RunAnalytics, Path]:
+    settings = backend_settings(backend, results=results, needs=("results_bucket",))
     opened: RunAnalytics = build_container(settings).open_run_analytics(run_id)
     return opened, Path(settings.results_dir)
 
