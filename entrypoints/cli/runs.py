@@ -41,12 +41,17 @@ from entrypoints.cli.options import (
 from entrypoints.container import Container, build_container
 
 POINT_METRICS_SQL = """
-SELECT m.point_index, m.shard_id, p.selected_dimensions_json, m.conversion_rate, m.completed_riders,
-       m.platform_revenue, m.median_time_to_match_ms, m.driver_utilization
+SELECT m.point_index, m.shard_id, p.selected_dimensions_json, avg(m.conversion_rate) AS conversion_rate,
+       avg(m.completed_riders) AS completed_riders, avg(m.platform_revenue) AS platform_revenue,
+       avg(m.median_time_to_match_ms) AS median_time_to_match_ms,
+       avg(m.driver_utilization) AS driver_utilization
 FROM shard_metrics m
 LEFT JOIN effective_parameters p ON p.shard_id = m.shard_id AND p.point_index = m.point_index
+GROUP BY m.point_index, m.shard_id, p.selected_dimensions_json
 ORDER BY m.point_index
 """
+"""Each point's metrics, averaged over its replicates (`ridesweep query point-summary` has the
+intervals)."""
 
 
 def read_request(path: Path) -> object:
@@ -58,11 +63,18 @@ def read_request(path: Path) -> object:
         raise MalformedJson(f"{path} is not valid JSON: {exc}") from None
 
 
-class PointsPerSecondColumn(ProgressColumn):
+class SimulationsPerSecondColumn(ProgressColumn):
     def render(self, task: Task) -> Text:
         elapsed = task.elapsed or 0.0
         rate = task.completed / elapsed if elapsed > 0 else 0.0
-        return Text(f"{rate:7.1f} points/s", style="cyan")
+        return Text(f"{rate:7.1f} simulations/s", style="cyan")
+
+
+def simulations_text(points: int, replicates: int) -> str:
+    """``"24 points"``, or ``"24 points × 10 replicates = 240 simulations"``."""
+    if replicates == 1:
+        return f"{points:,} points"
+    return f"{points:,} points × {replicates:,} replicates = {points * replicates:,} simulations"
 
 
 def run(
@@ -101,35 +113,37 @@ def run(
     )
     manifest = accepted.manifest
     console.print(
-        f"run [bold]{manifest.run_id}[/bold] {accepted.status}: {manifest.total_points} points in "
+        f"run [bold]{manifest.run_id}[/bold] {accepted.status}: "
+        f"{simulations_text(manifest.total_points, manifest.replicates)} in "
         f"{manifest.shard_count} shards, {len(accepted.dispatched)} to run, "
         f"{workers} worker(s) → {describe_results(settings)}"
     )
     if accepted.continuation_advice is not None and settings.shard_deadline_seconds is not None:
         console.print(f"[yellow]note:[/yellow] {accepted.continuation_advice.message()}", highlight=False)
-    todo = accepted.points_dispatched
+    replicates = manifest.replicates
+    todo = accepted.points_dispatched * replicates
     started = time.perf_counter()
     with Progress(
         TextColumn("[progress.description]{task.description}"),
         BarColumn(),
         MofNCompleteColumn(),
-        PointsPerSecondColumn(),
+        SimulationsPerSecondColumn(),
         TimeElapsedColumn(),
         TextColumn("ETA"),
         TimeRemainingColumn(),
         console=console,
         transient=False,
     ) as progress:
-        task = progress.add_task("points", total=todo)
+        task = progress.add_task("simulations", total=todo)
         status: RunStatus = container.drain_run(
             manifest.run_id,
             workers=container.shard_workers(processes=workers),
-            on_points=lambda n: progress.advance(task, n),
+            on_points=lambda n: progress.advance(task, n * replicates),  # a point is all its replicates
         )
     wall = time.perf_counter() - started
-    print_metrics_table(container, status)
+    print_metrics_table(container, status, replicates)
     rate = todo / wall if wall > 0 else 0.0
-    console.print(f"{todo} points in {wall:.1f} s ({rate:.1f} points/s)")
+    console.print(f"{todo:,} simulations in {wall:.1f} s ({rate:.1f} simulations/s)")
     print_status(status)
     if settings.backend == "local":
         where = f"--results {settings.results_dir}"
@@ -141,12 +155,17 @@ def run(
     raise typer.Exit(ExitCode.OK if status.state == "succeeded" else ExitCode.FAILED)
 
 
-def print_metrics_table(container: Container, status: RunStatus, limit: int = 200) -> None:
+def print_metrics_table(
+    container: Container, status: RunStatus, replicates: int = 1, limit: int = 200
+) -> None:
     with container.open_run_analytics(status.run_id) as run_tables:
         rows = run_tables.sql(POINT_METRICS_SQL).rows
     selected = [json.loads(row["selected_dimensions_json"] or "{}") for row in rows]
     dimension_names = sorted(selected[0]) if selected else []
-    table = Table(title=f"run {status.run_id}: key metrics per point", header_style="bold")
+    title = f"run {status.run_id}: key metrics per point"
+    if replicates > 1:
+        title += f" (means of {replicates} replicates)"
+    table = Table(title=title, header_style="bold")
     for column in ["point", "shard", *dimension_names]:
         table.add_column(column, justify="right")
     for column in ["conversion", "completed", "revenue", "median match s", "utilisation"]:
@@ -157,7 +176,7 @@ def print_metrics_table(container: Container, status: RunStatus, limit: int = 20
             str(row["shard_id"]),
             *[_cell(values.get(name)) for name in dimension_names],
             f"{row['conversion_rate']:.1%}",
-            str(row["completed_riders"]),
+            f"{row['completed_riders']:.0f}" if replicates == 1 else f"{row['completed_riders']:.1f}",
             f"{row['platform_revenue']:,.2f}",
             f"{row['median_time_to_match_ms'] / 1000:.1f}",
             f"{row['driver_utilization']:.1%}",
@@ -197,17 +216,19 @@ def plan(
     req = the_plan.request
     console.print(f"[green]valid[/green] request for run [bold]{req.run_id}[/bold]")
     axes = ", ".join(f"{name} ({len(values)})" for name, values in req.dimensions.items())
-    console.print(f"{the_plan.total_points:,} points over {axes}")
-    console.print(f"{the_plan.shard_count:,} shards, layout {req.output_layout}, seed {req.seed}")
+    console.print(f"{simulations_text(the_plan.total_points, req.replicates)} over {axes}")
+    seeds = f", {req.seed_strategy} seeds" if req.replicates > 1 else ""
+    console.print(f"{the_plan.shard_count:,} shards, layout {req.output_layout}, seed {req.seed}{seeds}")
     console.print(f"config_fingerprint  {the_plan.config_fingerprint}")
     console.print(f"request_fingerprint {the_plan.request_fingerprint}")
-    table = Table("shard", "start", "end (excl.)", "points", "fails on purpose")
+    table = Table("shard", "start", "end (excl.)", "points", "simulations", "fails on purpose")
     for shard in the_plan.shards[:show]:
         table.add_row(
             str(shard.shard_id),
             str(shard.start_index),
             str(shard.end_index_exclusive),
             str(shard.size),
+            str(shard.size * req.replicates),
             "yes" if shard.shard_id in req.failure_injection_shards else "",
         )
     console.print(table)

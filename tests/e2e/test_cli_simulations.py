@@ -1,0 +1,50 @@
+"""`ridesweep plan` and `run` count simulations (points × replicates), not only points."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from entrypoints.cli import app
+from tests.fixtures import request
+
+REPLICATED = request(
+    run_id="replicated-run",
+    dimensions={"num_drivers": [4, 8, 12], "commission_rate": [0.1, 0.25]},
+    base_parameters={"num_riders": 30, "request_window_minutes": 15, "simulation_minutes": 25},
+    shard_count=2,
+    replicates=4,
+    seed_strategy="common",
+    failure_injection_shards=[],
+)
+
+
+def invoke(tmp_path: Path, *args: str) -> tuple[int, str]:
+    request_file = tmp_path / "request.json"
+    request_file.write_text(json.dumps(REPLICATED))
+    outcome = CliRunner().invoke(app, [args[0], str(request_file), *args[1:]])
+    return outcome.exit_code, outcome.output
+
+
+def test_plan_shows_points_replicates_and_simulations(tmp_path: Path) -> None:
+    code, output = invoke(tmp_path, "plan")
+
+    assert code == 0, output
+    assert "6 points × 4 replicates = 24 simulations" in output
+    assert "common seeds" in output
+    assert re.search(r"│ 0\s+│ 0\s+│ 3\s+│ 3\s+│ 12\s+│", output), output  # 3 points, 12 simulations
+
+
+def test_run_counts_simulations_and_prints_one_row_of_means_per_point(tmp_path: Path) -> None:
+    code, output = invoke(tmp_path, "run", "--results", str(tmp_path / "results"))
+
+    assert code == 0, output
+    assert "6 points × 4 replicates = 24 simulations in 2 shards" in output
+    assert "24/24" in output  # the progress bar counts simulations
+    assert re.search(r"24 simulations in [\d.]+ s \([\d.]+ simulations/s\)", output), output
+    assert "means of 4 replicates" in output
+    rows = [line for line in output.splitlines() if re.match(r"│\s+\d+\s+│\s+\d+\s+│", line)]
+    assert [int(r.split("│")[1]) for r in rows] == list(range(6))
