@@ -97,10 +97,6 @@ def _th(text: str, *, left: bool = False) -> str:
     return f"<th class='left'>{_text(text)}</th>" if left else f"<th>{_text(text)}</th>"
 
 
-def _replicates_text(replicates: int) -> str:
-    return "its 1 replicate" if replicates == 1 else f"{replicates} replicates"
-
-
 def _interval(row: Row, name: str, fmt: str) -> str:
     """``row``'s ``<name>_low`` – ``<name>_high`` on a line of its own, or nothing without one."""
     low, high = row[f"{name}_low"], row[f"{name}_high"]
@@ -124,11 +120,12 @@ def _separability(top: Sequence[Row]) -> str:
             f"The top point (#{top[0]['point_index']}) is separable from the next: its health "
             f"interval lies wholly above #{top[1]['point_index']}'s."
         )
-    ties = sum(1 for r in top if r["overlaps_best"])
+    ties = sum(1 for r in top[1:] if r["overlaps_best"])
+    others = "1 other point has" if ties == 1 else f"{ties} other points have"
     return (
         f"The top point (#{top[0]['point_index']}) is not separable from the next "
-        f"(#{top[1]['point_index']}): their health intervals overlap. {ties} of the {len(top)} points "
-        "shown have an interval that overlaps the top point's; more replicates would narrow them."
+        f"(#{top[1]['point_index']}): their health intervals overlap. Of the {len(top)} points shown, "
+        f"{others} an interval that overlaps the top point's; more replicates would narrow them."
     )
 
 
@@ -196,8 +193,13 @@ class _Page:
     def heatmaps(self, maps: Sequence[Heatmap], replicates: int) -> None:
         first = maps[0]
         fixed = ", ".join(f"{k} = {value_text(v)}" for k, v in sorted(first.fixed.items()))
+        what = (
+            f"Each key metric's mean over {replicates} replicates"
+            if replicates > 1
+            else "Each key metric (one simulation per point)"
+        )
         caption = (
-            f"Each key metric's mean over {_replicates_text(replicates)}, over "
+            f"{what}, over "
             f"<b>{_text(axis_label(first.x_name))}</b>"
             + (f" and <b>{_text(axis_label(first.y_name))}</b>" if first.y_name else "")
             + (f", with {_text(fixed)} (the best point's values)" if fixed else "")

@@ -76,6 +76,11 @@ def test_report_writes_one_html_page_with_embedded_figures(written_run: WrittenR
     assert all(base64.b64decode(i).startswith(b"\x89PNG\r\n\x1a\n") for i in images)
     assert "num_drivers (drivers)" in page  # axis named with its unit
     assert "Health ranking" in page and "injected_failure" in page
+    assert f"{REPLICATES} · common seeds" in page
+    assert "overlaps the best cell" in page  # the legend of the heat maps' marks
+    assert re.search(r"The top point \(#\d+\) is (not )?separable from the next", page)
+    assert "Precision" in page and "replicates for ±5 %" in page
+    assert "10th to 90th percentile" in page  # the band of the time series
     assert "http://" not in page and "https://" not in page  # self-contained
 
 
@@ -90,4 +95,5 @@ def test_report_of_a_run_without_any_result_still_shows_coverage(tmp_path: Path)
     assert code == 0, output
     page = (tmp_path / "report-all-failed.html").read_text(encoding="utf-8")
     assert "No point of this run has results yet" in page
+    assert "Precision" not in page
     assert "0 of 4 shards succeeded" in page and page.count("injected_failure") == 4
