@@ -94,15 +94,19 @@ def _quantile_literal(value: float) -> str:
     return f"{math.ceil(value * 1e9) / 1e9:.9f}E0"
 
 
+def _values(rows: list[str], per_line: int) -> str:
+    """``rows`` of a VALUES list, ``per_line`` to a line, indented inside a CTE."""
+    lines = [", ".join(rows[i : i + per_line]) for i in range(0, len(rows), per_line)]
+    return "    " + ",\n    ".join(lines)
+
+
 def _t_975() -> str:
     rows = [f"({first}, {last}, {_quantile_literal(t)})" for first, last, t in t_rows()]
-    lines = [", ".join(rows[i : i + 4]) for i in range(0, len(rows), 4)]
-    body = ",\n    ".join(lines)
     return (
         "t_975 AS (\n"
         "  -- t(0.975, df) for df_from <= df <= df_to (docs/analysis.md, \"Intervals\")\n"
         "  SELECT df_from, df_to, t FROM (VALUES\n"
-        f"    {body}\n"
+        f"{_values(rows, 4)}\n"
         "  ) AS q (df_from, df_to, t)\n"
         "),"
     )
@@ -111,7 +115,6 @@ def _t_975() -> str:
 def _simulation_metrics() -> str:
     cases = "\n".join(f"      WHEN '{k.name}' THEN {k.expression}" for k in KEY_METRICS)
     names = [f"('{k.name}', {i})" for i, k in enumerate(KEY_METRICS, start=1)]
-    rows = ",\n    ".join(", ".join(names[i : i + 3]) for i in range(0, len(names), 3))
     return (
         "simulation_metrics AS (\n"
         "  -- one row per simulation (point and replicate) of the succeeded shards and key metric\n"
@@ -126,7 +129,7 @@ def _simulation_metrics() -> str:
         "    END AS value\n"
         "  FROM shard_metrics m\n"
         "  CROSS JOIN (VALUES\n"
-        f"    {rows}\n"
+        f"{_values(names, 3)}\n"
         "  ) AS k (metric, metric_order)\n"
         "  WHERE m.run_id = :run_id AND m.status = 'success'\n"
         "    AND m.shard_id IN (SELECT shard_id FROM succeeded)\n"
@@ -136,13 +139,11 @@ def _simulation_metrics() -> str:
 
 def _parameter_names() -> str:
     names = [f"('{name}')" for name in sorted(PARAMETERS)]
-    lines = [", ".join(names[i : i + 4]) for i in range(0, len(names), 4)]
-    body = ",\n    ".join(lines)
     return (
         "parameter_names AS (\n"
         "  -- every simulation parameter: the names a dimension can have\n"
         "  SELECT name FROM (VALUES\n"
-        f"    {body}\n"
+        f"{_values(names, 4)}\n"
         "  ) AS p (name)\n"
         "),"
     )
