@@ -838,9 +838,9 @@ class MarketEngine:
     def _moving_candidates(self, now: int) -> list[Candidate]:
         """Feasible pairs of waiting riders and repositioning drivers, where those are now.
 
-        Moving drivers are in no lasting index. With fewer of them than riders waiting, each looks
-        around itself; otherwise they are placed in a grid for this batch and each waiting rider
-        takes the nearest few (as for idle drivers, see ``_rider_options``).
+        Moving drivers are in no index of positions (they move). Few pairs are checked one by one;
+        with fewer drivers on the move than riders waiting, each driver looks around itself;
+        otherwise each rider looks through the grid of leg midpoints.
         """
         radius = self.params.match_radius_km
         weight = self.params.idle_time_weight / HOUR_MS
@@ -872,13 +872,24 @@ class MarketEngine:
                     if rider << SUBJECT_BITS | driver not in declined:
                         candidates.append((rider, driver, km - credit))
             return candidates
-        for driver in moving:
-            self._position_on_leg(driver, now)
-        here = GridIndex(*self.idle.extent, self.idle.geometry[0], self.driver_x, self.driver_y)
-        for driver in moving:
-            here.add(driver)
+        # Many on the move: each waiting rider looks through the grid of leg midpoints (a driver
+        # is never farther than half the longest leg from its leg's midpoint).
+        search = radius + self.params.reposition_max_km / 2.0
+        limit = radius * radius
+        rider_x, rider_y, near = self.riders.x, self.riders.y, self.moving_index.within
+        positions: dict[int, tuple[float, float]] = {}
         for rider in waiting.members:
-            candidates += self._rider_options(rider, here, now)
+            x, y = rider_x[rider], rider_y[rider]
+            for driver, _ in near(x, y, search):
+                at = positions.get(driver)
+                if at is None:
+                    at = positions[driver] = self._position_on_leg(driver, now)
+                dx = x - at[0]
+                dy = y - at[1]
+                squared = dx * dx + dy * dy
+                if squared <= limit and rider << SUBJECT_BITS | driver not in declined:
+                    credit = weight * (idle_ms[driver] + now - idle_since[driver])
+                    candidates.append((rider, driver, math.sqrt(squared) - credit))
         return candidates
 
     def _position_on_leg(self, driver: int, now: int) -> tuple[float, float]:

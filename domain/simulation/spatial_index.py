@@ -46,8 +46,6 @@ class GridIndex:
         self._cell_km = cell_km
         self._inverse = 1.0 / cell_km
         self._diagonal_km = math.hypot(width_km, height_km)
-        self._width_km = width_km
-        self._height_km = height_km
         self._nx = max(1, math.ceil(width_km / cell_km))
         self._ny = max(1, math.ceil(height_km / cell_km))
         self._cells: list[set[int] | None] = [None] * (self._nx * self._ny)
@@ -59,11 +57,6 @@ class GridIndex:
 
     def __len__(self) -> int:
         return len(self.members)
-
-    @property
-    def extent(self) -> tuple[float, float]:
-        """(width, height) of the area the grid covers, km."""
-        return self._width_km, self._height_km
 
     @property
     def geometry(self) -> tuple[float, int, int]:
