@@ -20,8 +20,8 @@ from tests.analytics.conftest import run_sweep
 
 TINY_MARKET = {
     "num_riders": 40,
-    "request_window_minutes": 15,
-    "simulation_minutes": 30,
+    "request_window_minutes": 10,
+    "simulation_minutes": 20,
     "city_width_km": 6.0,
     "city_height_km": 5.0,
     "max_trip_km": 4.0,
