@@ -48,3 +48,13 @@ def test_run_counts_simulations_and_prints_one_row_of_means_per_point(tmp_path: 
     assert "means of 4 replicates" in output
     rows = [line for line in output.splitlines() if re.match(r"│\s+\d+\s+│\s+\d+\s+│", line)]
     assert [int(r.split("│")[1]) for r in rows] == list(range(6))
+
+
+def test_the_readmes_pilot_plans_120_simulations() -> None:
+    pilot = Path(__file__).resolve().parents[2] / "examples" / "pilot.json"
+
+    outcome = CliRunner().invoke(app, ["plan", str(pilot)])
+
+    assert outcome.exit_code == 0, outcome.output
+    assert "12 points × 10 replicates = 120 simulations" in outcome.output
+    assert "common seeds" in outcome.output
