@@ -200,17 +200,20 @@ class ContinuationAdvice:
         }
 
     def message(self) -> str:
-        over = "1 shard is" if self.shards_over == 1 else f"{self.shards_over:,} shards are"
+        one = self.shards_over == 1
         text = (
-            f"{over} estimated to take longer than one worker invocation allows (the longest about "
-            f"{_duration(self.longest_shard_seconds)}, with {_duration(self.invocation_seconds)} per "
-            "invocation): they will be finished by continuation messages (docs/contract.md §4)"
+            f"{'1 shard is' if one else f'{self.shards_over:,} shards are'} estimated to run longer "
+            f"than a worker invocation should (the longest about "
+            f"{_duration(self.longest_shard_seconds)}; an invocation has "
+            f"{_duration(self.invocation_seconds)}, of which {CONTINUATION_HEADROOM:.0%} is planned "
+            f"for): {'it' if one else 'they'} will finish in several parts, by continuation "
+            "messages (docs/contract.md §4)"
         )
         if self.point_too_long:
             return (
-                f"{text}; one point with all its replicates alone is estimated to take longer than an "
-                "invocation, which no shard size can help: lower replicates or the market sizes, or "
-                "raise the worker timeout"
+                f"{text}; but one point with all its replicates is estimated to take longer than "
+                "that alone, and no shard size can split a point: lower replicates or the market "
+                "sizes, or raise the worker timeout"
             )
         if self.suggested_shard_size is not None:
             return f"{text}; \"shard_size\": {self.suggested_shard_size} would need none"
@@ -266,8 +269,8 @@ def _fitting_shard_size(plan: SweepPlan, estimate: PlanEstimate, budget: float) 
 
 
 def _duration(seconds: float) -> str:
-    if seconds < 90:
+    if seconds < 120:
         return f"{seconds:.0f} s"
-    if seconds < 90 * 60:
-        return f"{seconds / 60:.0f} min"
+    if seconds < 2 * 3600:
+        return f"{seconds / 60:.1f} min"
     return f"{seconds / 3600:.1f} h"

@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from dependency_injector import providers
+
 from adapters.memory.clock import FixedClock
 from adapters.memory.memory_gauge import FixedMemoryGauge
 from domain.contract import Limits, parse_sweep_request
@@ -17,6 +19,7 @@ from domain.storage_keys import POINT_DATASETS, StorageKeys
 from entrypoints.container import Container, build_container
 from entrypoints.handler import make_handler
 from entrypoints.settings import Settings
+from tests.fixtures import ticking
 
 EVENTS = Path(__file__).parent / "events"
 
@@ -55,6 +58,13 @@ class Harness:
         self.container.memory_gauge.override(FixedMemoryGauge())
         self.handler = make_handler(self.container)
         self.context = LambdaContext()
+
+    def give_each_invocation(self, seconds: float) -> Harness:
+        """Every invocation gets ``seconds`` (the context's remaining time) and every simulation
+        takes one second of the harness's clock: shards of more than a few points continue."""
+        self.context.remaining_ms = int(seconds * 1000)
+        self.container.simulator.override(providers.Object(ticking(self.clock)))
+        return self
 
     @property
     def objects(self) -> dict[str, bytes]:

@@ -3,6 +3,7 @@ against moto server on loopback. Each implementation gets a small test-side rece
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -82,3 +83,24 @@ def test_a_resend_after_a_partial_failure_only_duplicates(under_test: QueueUnder
     arrived = received(under_test.receive_all())
     assert {m.shard_id for m in arrived} == {m.shard_id for m in messages}
     assert len(arrived) == 17
+
+
+def test_a_continuation_arrives_with_its_part_and_resume_index(under_test: QueueUnderTest) -> None:
+    [message] = shard_messages(1)
+    continuation = message.continued(resume_index=1).continued(resume_index=2)
+
+    under_test.queue.send([continuation])
+
+    [body] = under_test.receive_all()
+    arrived = ShardMessage.model_validate_json(body)
+    assert (arrived.continuation, arrived.resume_index) == (2, 2)
+    assert arrived.model_copy(update={"continuation": None, "resume_index": None}) == message
+
+
+def test_a_first_message_carries_no_continuation_fields(under_test: QueueUnderTest) -> None:
+    [message] = shard_messages(1)
+
+    under_test.queue.send([message])
+
+    [body] = under_test.receive_all()
+    assert not {"continuation", "resume_index"} & set(json.loads(body))

@@ -25,11 +25,13 @@ SMALL = request(
 )
 
 
-def run_cli(tmp_path: Path, results: Path, workers: int, body: dict[str, object] = SMALL) -> int:
+def run_cli(
+    tmp_path: Path, results: Path, workers: int, body: dict[str, object] = SMALL, *flags: str
+) -> int:
     request_file = tmp_path / "request.json"
     request_file.write_text(json.dumps(body))
     outcome = CliRunner().invoke(
-        app, ["run", str(request_file), "--results", str(results), "--workers", str(workers)]
+        app, ["run", str(request_file), "--results", str(results), "--workers", str(workers), *flags]
     )
     return outcome.exit_code
 
@@ -131,3 +133,36 @@ def test_plan_shows_the_shards_without_writing(tmp_path: Path) -> None:
     assert outcome.exit_code == 0
     assert "6 points" in outcome.output
     assert "3 shards" in outcome.output
+
+
+def test_a_shard_deadline_continues_shards_with_the_same_point_files(results: Path, tmp_path: Path) -> None:
+    # Every part runs its first point; with a deadline this short, no second one.
+    assert run_cli(tmp_path, tmp_path / "parts", 2, SMALL, "--shard-deadline", "0.001") == 1
+    whole, parts = parquet_files(results), parquet_files(tmp_path / "parts")
+    assert whole.keys() == parts.keys()
+    data = [key for key in whole if "run_context" not in key and "shard_outcomes" not in key]
+    assert data and all(whole[key] == parts[key] for key in data)
+    outcome_files = (tmp_path / "parts" / "sweeps" / "dataset=shard_outcomes").rglob("*.parquet")
+    outcomes = [pq.read_table(f).to_pylist()[0] for f in outcome_files]
+    assert sorted((row["shard_id"], row["parts"]) for row in outcomes) == [(0, 2), (1, 2), (2, 1)]
+
+
+def test_plan_warns_when_shards_would_outgrow_a_worker_invocation(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("WORKER_TIMEOUT_SECONDS", "30")
+    request_file = tmp_path / "large.json"
+    large = {
+        "run_id": "large-markets",
+        "dimensions": {"commission_rate": [i / 100 for i in range(1, 61)]},
+        "base_parameters": {"num_riders": 10_000, "num_drivers": 7_000},
+        "shard_count": 2,
+    }
+    request_file.write_text(json.dumps(large))
+
+    outcome = CliRunner().invoke(app, ["plan", str(request_file)])
+
+    assert outcome.exit_code == 0
+    text = " ".join(outcome.output.split())
+    assert "warning: 2 shards are estimated to run longer than a worker invocation should" in text
+    assert '"shard_size":' in text

@@ -5,8 +5,10 @@ from __future__ import annotations
 import itertools
 import json
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from pydantic import ValidationError
 
 from domain.contract import Limits, NormalisedRequest, ShardMessage, parse_sweep_request
 from domain.planning import ParameterSpace, plan_sweep, planned_shard_count, shard_ranges
@@ -182,3 +184,23 @@ def test_planning_the_same_request_twice_gives_identical_plans(seed: int, shard_
     second = plan_sweep(parse_sweep_request(body, LIMITS), LIMITS)
     assert first == second
     assert list(first.shard_messages("2026-01-01")) == list(second.shard_messages("2026-01-01"))
+
+
+def test_a_continuation_is_the_same_message_with_its_part_and_where_it_resumes() -> None:
+    message = next(plan_sweep(normalised(), LIMITS).shard_messages("2026-11-28"))
+    second = message.continued(1).continued(1)
+    assert (message.part, message.first_index) == (0, 0)
+    assert (second.continuation, second.resume_index, second.part, second.first_index) == (2, 1, 2, 1)
+    assert ShardMessage.model_validate_json(second.to_json_bytes()) == second
+    assert json.loads(second.to_json_bytes()) == {
+        **json.loads(message.to_json_bytes()), "continuation": 2, "resume_index": 1
+    }
+
+
+@pytest.mark.parametrize(
+    "fields", [{"continuation": 1}, {"resume_index": 3}, {"continuation": 0, "resume_index": 1}]
+)
+def test_continuation_fields_come_together_and_count_from_one(fields: dict[str, int]) -> None:
+    message = next(plan_sweep(normalised(), LIMITS).shard_messages("2026-11-28"))
+    with pytest.raises(ValidationError):
+        ShardMessage.model_validate_json(json.dumps({**json.loads(message.to_json_bytes()), **fields}))
