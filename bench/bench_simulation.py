@@ -95,6 +95,8 @@ class Timing:
     seconds: float
     cpu_seconds: float
     """CPU time of the process: less disturbed than wall time by other work on the machine."""
+    least_cpu_seconds: float
+    """The fastest run's CPU time: what the ratio of two scales compares (noise only adds)."""
     events: int
     riders: int
     drivers: int
@@ -122,6 +124,7 @@ def time_point(values: dict[str, Any], runs: int) -> Timing:
     return Timing(
         seconds=statistics.median(samples),
         cpu_seconds=statistics.median(cpu),
+        least_cpu_seconds=min(cpu),
         events=int(m["events_processed"]),
         riders=int(m["total_riders"]),
         drivers=int(m["total_drivers"]),
@@ -242,12 +245,12 @@ def main() -> None:
          f"{large.riders:,} / {large.drivers:,} / {large.completed:,}"),
     ]
     if not args.skip_scaling:
-        bigger = time_point(scaled(LARGE_SCENARIO, SCALE_FACTOR), 1)
+        bigger = time_point(scaled(LARGE_SCENARIO, SCALE_FACTOR), 2)
         rows += [
             (f"large × {SCALE_FACTOR} riders and drivers: wall / CPU time",
              f"{bigger.seconds:9.3f} s / {bigger.cpu_seconds:.3f} s"),
-            (f"  CPU cost ratio {SCALE_FACTOR}× over 1× (linear = {SCALE_FACTOR:.1f})",
-             f"{bigger.cpu_seconds / large.cpu_seconds:9.2f}   (wall "
+            (f"  CPU cost ratio {SCALE_FACTOR}× over 1×, fastest runs (linear = {SCALE_FACTOR:.1f})",
+             f"{bigger.least_cpu_seconds / large.least_cpu_seconds:9.2f}   (median wall "
              f"{bigger.seconds / large.seconds:.2f}, events {bigger.events / large.events:.2f}×)"),
         ]
     if not args.skip_cli:
