@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 RUN_STAMP := $(VENV)/.installed-run
 
-.PHONY: setup demo test lint typecheck layers unit drills bench clean api-model lint-infra secrets athena-tables query-pack model-check bytes-check
+.PHONY: setup demo test lint typecheck layers unit drills bench clean api-model lint-infra secrets athena-tables query-pack model-check bytes-check exit-check install-check
 
 setup: $(STAMP)
 
@@ -16,10 +16,10 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
 	@touch $(STAMP) $(RUN_STAMP)
 
-# What running a sweep needs (the CLI extra), so a first `make demo` installs less.
+# What running a sweep needs (the package alone), so a first `make demo` installs less.
 $(RUN_STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[cli]'
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e .
 	@touch $(RUN_STAMP)
 
 # A fresh run id each time, so every `make demo` computes its sweep rather than resuming the last.
@@ -68,6 +68,16 @@ model-check: $(STAMP)
 # and the arm64 packages, as root, in about three minutes). .ci/run runs it after `make test`.
 bytes-check: $(STAMP)
 	$(BIN)/python infra/simulation_bytes.py --compare
+
+# Every finished command exits with its documented code: the CLI 100 times beside a CPU hog (a
+# native thread pool torn down late at exit would abort a run that succeeded). About 15 minutes.
+exit-check: $(STAMP)
+	$(BIN)/python infra/exit_check.py --runs 100
+
+# `pip install .` into a fresh venv gives a complete CLI: run, status, every query preset and report,
+# from a directory outside the checkout. .ci/run runs it after `make test`.
+install-check:
+	$(PYTHON) infra/install_check.py
 
 clean:
 	rm -rf $(VENV) results .pytest_cache .mypy_cache .ruff_cache

@@ -150,7 +150,17 @@ def encode(table: pa.Table, *, statistics: bool = True) -> bytes:
 
 
 def decode(data: bytes) -> pa.Table:
-    return pq.read_table(pa.BufferReader(data))
+    """The table of one object's bytes, read on this thread into Arrow-owned memory.
+
+    ``pq.read_table`` would go through the dataset layer, whose file source (wrapping the caller's
+    bytes) can be released late on an Arrow pool thread; if the interpreter is finalising by then,
+    releasing the Python buffer aborts the process. Here the bytes are copied into an Arrow buffer
+    first (no Python object inside Arrow), and the file is read and closed on this thread.
+    """
+    copy = pa.BufferOutputStream()
+    copy.write(data)
+    with pq.ParquetFile(pa.BufferReader(copy.getvalue())) as parquet:
+        return parquet.read(use_threads=False)
 
 
 def _constant(value: Any, rows: int, type_: pa.DataType) -> pa.Array:

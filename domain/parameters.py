@@ -13,6 +13,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from domain.suggestions import did_you_mean
+
 ParameterKind = Literal["int", "float", "bool", "enum"]
 Scalar = bool | int | float | str
 
@@ -292,4 +294,4 @@ def unknown_parameter_message(name: str) -> str:
             f"parameter {shown} was removed in simulation model 2: "
             f"{REMOVED_PARAMETERS[name]} (see docs/model.md)"
         )
-    return f"unknown parameter {shown}; known parameters: " + ", ".join(PARAMETERS)
+    return f"unknown parameter {shown}{did_you_mean(name, PARAMETERS)} (docs/model.md lists every parameter)"

@@ -98,6 +98,12 @@ class Container(containers.DeclarativeContainer):
     s3_client = providers.Singleton(_lazy("adapters.aws.clients", "make_client"), "s3", session=aws_session)
     sqs_client = providers.Singleton(_lazy("adapters.aws.clients", "make_client"), "sqs", session=aws_session)
 
+    check_aws_resources = providers.Callable(
+        _lazy("adapters.aws.preflight", "check_resources"), s3_client, sqs_client
+    )
+    """Before a command works the queue: call it with the ``bucket``, ``queue_url``, ``dlq_url`` it
+    will use; raises ``ResourceUnavailable`` for a missing or refused one."""
+
     in_process_queue = providers.Singleton(InMemoryShardQueue)
     blob_store = providers.Selector(
         backend,

@@ -6,9 +6,10 @@ overrides and with the settings its command needs (a status read needs the bucke
 
 from __future__ import annotations
 
+import difflib
 import os
 from collections.abc import Iterable, Mapping
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
@@ -52,7 +53,10 @@ class Settings(BaseModel):
 
     @model_validator(mode="after")
     def _prefix_makes_keys(self) -> Settings:
-        StorageKeys(self.results_prefix)  # a prefix with '..' segments fails here, not at a write
+        try:
+            StorageKeys(self.results_prefix)  # a prefix with '..' segments fails here, not at a write
+        except ValueError as exc:
+            raise ValueError(f"SWEEP_RESULTS_PREFIX={self.results_prefix!r}: {exc}") from None
         return self
 
     @classmethod
@@ -119,8 +123,36 @@ class Settings(BaseModel):
 
 
 def _describe(exc: ValidationError) -> str:
+    """One clause per invalid setting: its name, the value given and what it must be."""
     problems = []
     for err in exc.errors(include_url=False):
-        name = ".".join(str(p) for p in err["loc"]) or "settings"
-        problems.append(f"{name}: {err['msg'].removeprefix('Value error, ')}")
-    return "invalid settings: " + "; ".join(problems)
+        name = ".".join(str(p) for p in err["loc"])
+        if not name:  # a rule over several settings: its message names them
+            problems.append(err["msg"].removeprefix("Value error, "))
+            continue
+        given = err.get("input")
+        shown = f"{name}={given!r}" if isinstance(given, str) else name
+        problems.append(f"{shown}: {_rule(name, err)}")
+    return "invalid setting " + "; ".join(problems)
+
+
+def _rule(name: str, err: Any) -> str:
+    kind = err["type"]
+    if kind == "literal_error":
+        choices = [c.strip().strip("'") for c in err["ctx"]["expected"].replace(" or ", ", ").split(",")]
+        close = difflib.get_close_matches(str(err.get("input", "")).lower(), [c.lower() for c in choices], 1)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        return f"must be one of {', '.join(choices)}{hint}"
+    if kind in ("int_parsing", "int_type", "greater_than_equal", "less_than_equal", "int_from_float"):
+        low, high = _bounds(name)
+        return f"must be a whole number from {low:,} to {high:,}"
+    if kind in ("bool_parsing", "bool_type"):
+        return "must be true or false"
+    return str(err["msg"]).removeprefix("Value error, ")
+
+
+def _bounds(alias: str) -> tuple[int, int]:
+    field = next(f for f in Settings.model_fields.values() if f.alias == alias)
+    low = next((int(m.ge) for m in field.metadata if hasattr(m, "ge")), 0)
+    high = next((int(m.le) for m in field.metadata if hasattr(m, "le")), 2**63 - 1)
+    return low, high

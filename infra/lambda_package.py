@@ -3,7 +3,8 @@
 Subcommands (all paths are directories or files on the build machine):
 
 * ``requirements PYPROJECT``: the runtime dependencies of ``[project].dependencies`` minus boto3,
-  which the Lambda runtime provides;
+  which the Lambda runtime provides, and minus the command line's libraries (``TERMINAL_ONLY``),
+  which the runtime never imports;
 * ``input-hash ROOT ARCH``: SHA-256 over every input of the package (build scripts, pyproject,
   constraints, the sources of our packages, the architecture), the cache key of deploy_local.sh;
 * ``copy-sources ROOT SITE``: our packages' ``.py``/``.json``/``.sql`` files into the package;
@@ -33,6 +34,8 @@ from pathlib import Path
 OUR_PACKAGES = ("domain", "application", "ports", "adapters", "entrypoints")
 SOURCE_SUFFIXES = (".py", ".json", ".sql")
 PROVIDED_BY_RUNTIME = frozenset({"boto3", "botocore", "s3transfer", "jmespath", "urllib3"})
+TERMINAL_ONLY = frozenset({"typer", "rich", "duckdb", "matplotlib"})
+"""Core dependencies for the person at a terminal (the CLI, queries, the report): not in the zip."""
 HASHED_INPUTS = (
     "pyproject.toml",
     "infra/build_lambda.sh",
@@ -89,7 +92,8 @@ SYSTEM_LIBRARIES = re.compile(
 
 def runtime_requirements(pyproject: Path) -> list[str]:
     dependencies = tomllib.loads(pyproject.read_text(encoding="utf-8"))["project"]["dependencies"]
-    return [d for d in dependencies if _requirement_name(d) not in PROVIDED_BY_RUNTIME]
+    left_out = PROVIDED_BY_RUNTIME | TERMINAL_ONLY
+    return [d for d in dependencies if _requirement_name(d) not in left_out]
 
 
 def _requirement_name(requirement: str) -> str:

@@ -20,8 +20,12 @@ import pyarrow as pa
 import pyarrow.dataset as ds
 import pyarrow.fs as pafs
 
+from domain.suggestions import did_you_mean
+from ports.errors import DamagedObject
 from ports.run_queries import QueryFailed, QueryResult, TableSource
 
+_DAMAGED_FILE = re.compile(r"Could not open Parquet input source '(?P<path>[^']+)': (?P<detail>[^\n]*)")
+_MISSING_TABLE = re.compile(r"Table with name (\S+) does not exist")
 _SAFE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _SAFE_CONSTANT = re.compile(r"^[A-Za-z0-9._-]*$")
 
@@ -51,9 +55,11 @@ class DuckDbRunQueries:
         self._connection.execute("SET enable_external_access = false")
         self._connection.execute("SET lock_configuration = true")
         self._object_counts: dict[str, int] = {}
+        self._registered: list[str] = []
         for table, _directory in tables.values():
             _check_names(table)
         self._pending = dict(tables)
+        self._table_names = tuple(tables)
 
     def _register_mentioned(self, sql: str) -> None:
         for name in [n for n in self._pending if re.search(rf"\b{n}\b", sql, re.IGNORECASE)]:
@@ -64,12 +70,25 @@ class DuckDbRunQueries:
         self._object_counts[table.name] = len(data.files) if isinstance(data, ds.FileSystemDataset) else 0
         source = f"_files_{table.name}"
         self._connection.register(source, data)
+        self._registered.append(source)
         columns = [
             *(f'"{name}"' for name in table.schema.names),
             *(f"'{value}' AS \"{key}\"" for key, value in table.constants.items()),
             *(f'"{key}"' for key in table.path_keys),
         ]
         self._connection.execute(f'CREATE VIEW "{table.name}" AS SELECT {", ".join(columns)} FROM "{source}"')
+
+    def _explain_catalog_error(self, message: str) -> str:
+        """DuckDB suggests its own catalog (``sqlite_temp_master``) for an unknown table: name the
+        run's tables instead."""
+        missing = _MISSING_TABLE.search(message)
+        if missing is None:
+            return _one_line(message)
+        name = missing.group(1).strip('"')
+        return (
+            f"unknown table {name!r}{did_you_mean(name, self._table_names)} "
+            f"(this run's tables: {', '.join(self._table_names)})"
+        )
 
     @property
     def object_counts(self) -> Mapping[str, int]:
@@ -85,8 +104,13 @@ class DuckDbRunQueries:
                 return pa.table({})
             to_arrow = getattr(relation, "to_arrow_table", None)
             result: pa.Table = to_arrow() if to_arrow is not None else relation.arrow()
+        except duckdb.CatalogException as exc:
+            raise QueryFailed(self._explain_catalog_error(str(exc))) from None
         except duckdb.Error as exc:
-            raise QueryFailed(str(exc)) from None
+            damaged = _DAMAGED_FILE.search(str(exc))
+            if damaged is not None:
+                raise DamagedObject(damaged.group("path"), damaged.group("detail").strip()) from None
+            raise QueryFailed(_one_line(str(exc))) from None
         return result
 
     def query(self, sql: str) -> QueryResult:
@@ -94,6 +118,11 @@ class DuckDbRunQueries:
         return QueryResult(columns=tuple(table.column_names), rows=table.to_pylist())
 
     def close(self) -> None:
+        """Unregister every table and close the connection on this thread: DuckDB's threads and
+        Arrow's scanners release the datasets now, not while the interpreter exits."""
+        for name in list(self._registered):
+            self._connection.unregister(name)
+        self._registered.clear()
         self._connection.close()
 
     def __enter__(self) -> DuckDbRunQueries:
@@ -101,6 +130,11 @@ class DuckDbRunQueries:
 
     def __exit__(self, *exc_info: object) -> None:
         self.close()
+
+
+def _one_line(message: str) -> str:
+    """DuckDB's message on one line: its hints ("Did you mean", "LINE 1: ...") joined with ' · '."""
+    return " · ".join(line.strip() for line in message.splitlines() if line.strip())
 
 
 def _check_names(table: TableSource) -> None:

@@ -19,6 +19,7 @@ from collections.abc import Callable, Mapping
 from importlib import resources
 
 from domain.contract import MAX_REPLICATES, RUN_ID_RULE, is_valid_run_id
+from domain.suggestions import did_you_mean
 
 PRESETS: tuple[str, ...] = (
     "run-profile",
@@ -45,7 +46,9 @@ class QueryParameterError(ValueError):
 
 def load_preset(name: str) -> str:
     if name not in PRESETS:
-        raise QueryParameterError(f"unknown preset {name!r}: choose one of {', '.join(PRESETS)}")
+        raise QueryParameterError(
+            f"unknown preset {name!r}{did_you_mean(name, PRESETS)} (the presets: {', '.join(PRESETS)})"
+        )
     return (resources.files(QUERIES_PACKAGE) / QUERIES_DIRECTORY / f"{name}.sql").read_text(
         encoding="utf-8"
     )

@@ -11,7 +11,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from types import TracebackType
 
-from application.analytics.query_pack import ParameterValue, QueryParameterError, load_preset, render
+from application.analytics.query_pack import (
+    ParameterValue,
+    QueryParameterError,
+    load_preset,
+    parameter_names,
+    render,
+)
 from application.analytics.run_tables import run_tables
 from application.run_manifest import read_manifest
 from domain.contract import RUN_ID_RULE, is_valid_run_id
@@ -23,14 +29,30 @@ from ports.run_queries import QueryEngine, QueryResult, RunQueries
 class RunAnalytics:
     """The open tables of one run; ``:run_id`` is always this run's id."""
 
-    def __init__(self, run_id: str, queries: RunQueries) -> None:
+    def __init__(
+        self, run_id: str, queries: RunQueries, *, total_points: int | None = None, replicates: int = 1
+    ) -> None:
         self.run_id = run_id
         self._queries = queries
+        self.total_points = total_points
+        self.replicates = replicates
 
     def sql(self, text: str, values: Mapping[str, ParameterValue] | None = None) -> QueryResult:
         """``text`` with its named parameters written in as checked literals (``QueryParameterError``
-        names a bad one), run on the run's tables (``QueryFailed`` when the engine rejects it)."""
-        return self._queries.query(render(text, {**(values or {}), "run_id": self.run_id}))
+        names a bad one, or a point or replicate the run does not have), run on the run's tables
+        (``QueryFailed`` when the engine rejects it)."""
+        given = {**(values or {}), "run_id": self.run_id}
+        self._check_in_run(parameter_names(text), given)
+        return self._queries.query(render(text, given))
+
+    def _check_in_run(self, used: set[str], values: Mapping[str, ParameterValue]) -> None:
+        limits = {"point_index": ("point", self.total_points), "replicate": ("replicate", self.replicates)}
+        for name, (noun, count) in limits.items():
+            value = values.get(name)
+            if name in used and count is not None and isinstance(value, int) and not 0 <= value < count:
+                raise QueryParameterError(
+                    f"run {self.run_id} has no {noun} {value}: its {noun}s are 0 to {count - 1}"
+                )
 
     def preset(self, name: str, values: Mapping[str, ParameterValue] | None = None) -> QueryResult:
         return self.sql(load_preset(name), values)
@@ -55,4 +77,9 @@ def open_run_analytics(
     if not is_valid_run_id(run_id):
         raise QueryParameterError(f"run id {RUN_ID_RULE}, got {run_id!r}")
     manifest = read_manifest(store, keys, run_id)
-    return RunAnalytics(run_id, engine.open(run_tables(keys, manifest.run_date, run_id)))
+    return RunAnalytics(
+        run_id,
+        engine.open(run_tables(keys, manifest.run_date, run_id)),
+        total_points=manifest.total_points,
+        replicates=manifest.replicates,
+    )

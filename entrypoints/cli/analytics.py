@@ -15,12 +15,12 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import typer
-from rich.table import Table
 
 from application.analytics.query_pack import MAX_TOP_N, PRESETS, ParameterValue
 from application.analytics.run_analytics import RunAnalytics
-from entrypoints.cli.console import wide_console
+from entrypoints.cli.console import console
 from entrypoints.cli.exit_codes import UsageError
+from entrypoints.cli.formatting import Column, cell, print_table
 from entrypoints.cli.options import BackendOption, CliBackend, ResultsOption, backend_settings
 from entrypoints.container import build_container
 from ports.run_queries import QueryResult
@@ -39,20 +39,16 @@ def _plain(value: Any) -> Any:
 
 
 def _cell(value: Any, column: str = "") -> str:
-    if value is None:
-        return ""
     if column.endswith("_json") and isinstance(value, str):
         try:
             parsed = json.loads(value)
         except json.JSONDecodeError:
             return value
         if isinstance(parsed, dict):
-            return " ".join(f"{k}={json.dumps(v).strip(chr(34))}" for k, v in parsed.items())
-    if isinstance(value, list):
-        return " ".join(_cell(v) for v in value)
-    if isinstance(value, float):
-        return f"{value:,.0f}" if abs(value) >= 1e6 else f"{value:.6g}"
-    return str(_plain(value))
+            return " ".join(f"{k}={_cell(v)}" for k, v in parsed.items())
+    if isinstance(value, decimal.Decimal | dt.datetime | dt.date):
+        value = _plain(value)
+    return cell(value, column)
 
 
 def format_rows(result: QueryResult, output: OutputFormat) -> str:
@@ -70,16 +66,19 @@ def format_rows(result: QueryResult, output: OutputFormat) -> str:
 
 
 def _print_table(result: QueryResult, title: str) -> None:
-    shown = Table(title=title, header_style="bold")
-    for name in result.columns:
-        shown.add_column(name, overflow="fold")
-    for row in result.rows:
-        shown.add_row(*(_cell(v, k) for k, v in row.items()))
-    wide_console.print(shown)
-    wide_console.print(f"{len(result.rows)} row(s)")
+    columns = [Column(name, numeric=_numeric(result, name)) for name in result.columns]
+    rows = [[_cell(row[name], name) for name in result.columns] for row in result.rows]
+    print_table(console, columns, rows, title=title)
+    console.print(f"{len(result.rows):,} row(s)")
 
 
-def _open_run(run_id: str, backend: CliBackend, results: Path | None) -> tuple[RunAnalytics, Path]:
+def _numeric(result: QueryResult, column: str) -> bool:
+    return all(
+        isinstance(row[column], int | float | decimal.Decimal) or row[column] is None for row in result.rows
+    )
+
+
+def _open_run(run_id: str, backend: CliBackend | None, results: Path | None) -> tuple[RunAnalytics, Path]:
     settings = backend_settings(backend, results=results, needs=("results_bucket",))
     opened: RunAnalytics = build_container(settings).open_run_analytics(run_id)
     return opened, Path(settings.results_dir)
@@ -92,7 +91,7 @@ def query(
         typer.Argument(help=f"One of: {', '.join(PRESETS)} (omit with --sql).", show_default=False),
     ] = None,
     results: ResultsOption = None,
-    backend: BackendOption = "local",
+    backend: BackendOption = None,
     sql: Annotated[
         str | None,
         typer.Option(help="Run this SQL instead of a preset (tables as in Athena; :run_id etc.)."),
@@ -121,7 +120,7 @@ def report(
     out: Annotated[
         Path | None, typer.Option(help="Directory of the HTML file (default: <results>/reports).")
     ] = None,
-    backend: BackendOption = "local",
+    backend: BackendOption = None,
     top: Annotated[int, typer.Option(min=1, max=MAX_TOP_N, help="Points in the ranking table.")] = 10,
 ) -> None:
     """Write one self-contained HTML page: heat maps, health ranking, time series, coverage."""

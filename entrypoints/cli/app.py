@@ -7,27 +7,63 @@ every command is registered through ``with_exit_codes``, so its user errors exit
 
 from __future__ import annotations
 
+import os
 import sys
+from importlib import metadata
+from typing import Annotated
 
 import typer
 
-from entrypoints.cli import analytics, queue, runs
-from entrypoints.cli.exit_codes import ExitCode, with_exit_codes
+from domain.simulation import SIMULATION_MODEL
+from entrypoints.cli import analytics, parameters, queue, runs
+from entrypoints.cli.exit_codes import EXIT_CODES_HELP, ExitCode, show_tracebacks, with_exit_codes
 
-COMMAND_GROUPS = (runs, queue, analytics)
+COMMAND_GROUPS = (runs, queue, analytics, parameters)
 
 app = typer.Typer(
     add_completion=False,
     no_args_is_help=True,
-    help="Parameter sweeps of a ride-hailing marketplace simulation.\n\n"
-    "Exit codes: 0 done; 1 a shard failed or the run is unknown; 2 an invalid request, setting, "
-    "flag or query; 3 the run id is taken by another request, or its run was planned under "
-    "another simulation model; 4 storage, network, credentials or "
-    "permissions failed (run again once fixed); 130 interrupted.",
+    help="Parameter sweeps of a ride-hailing marketplace simulation.\n\n" + EXIT_CODES_HELP,
 )
 for group in COMMAND_GROUPS:
     for command in group.COMMANDS:
         app.command()(with_exit_codes(command))
+
+
+def version_line() -> str:
+    try:
+        version = metadata.version("ridesweep")
+    except metadata.PackageNotFoundError:  # run from a checkout that was never installed
+        version = "(not installed)"
+    return f"ridesweep {version}, simulation model {SIMULATION_MODEL}"
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        typer.echo(version_line())
+        raise typer.Exit(ExitCode.OK)
+
+
+@app.callback()
+def options(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version",
+            is_eager=True,
+            callback=_print_version,
+            help="Print the version and the simulation model, then exit.",
+        ),
+    ] = False,
+    debug: Annotated[
+        bool,
+        typer.Option(
+            "--debug", help="On an error, print the traceback too (so does LOG_LEVEL=DEBUG)."
+        ),
+    ] = False,
+) -> None:
+    """Options before the command: ``ridesweep --debug run ...``."""
+    show_tracebacks.set(debug or os.environ.get("LOG_LEVEL", "").strip().upper() == "DEBUG")
 
 
 def main() -> None:

@@ -1,4 +1,8 @@
-"""The consoles every command prints to: results on stdout, messages on stderr."""
+"""The consoles every command prints to: results on stdout, messages on stderr.
+
+On a terminal, tables fit its width (entrypoints/cli/formatting.py); piped or captured, they get
+160 columns.
+"""
 
 from __future__ import annotations
 
@@ -8,5 +12,3 @@ console = Console()
 if not console.is_terminal:  # piped or captured: room for the tables rather than 80 columns
     console = Console(width=160)
 err_console = Console(stderr=True, soft_wrap=True)  # a message stays one line, however narrow
-wide_console = console if console.is_terminal else Console(width=200)
-"""For query answers, whose columns are many and wide."""

@@ -1,31 +1,35 @@
 """Every exit code of ``ridesweep``, and the one mapping from the errors a user can meet to them.
 
 - 0: done (every shard succeeded, or the command did what it says);
-- 1: a shard failed (the output says which), or the run is unknown;
-- 2: an invalid request, setting, flag, preset, query parameter or SQL statement (the message
-  names it);
+- 1: a shard failed for good (the output says which): the run ended ``partial`` or ``failed``;
+- 2: an invalid request, setting, flag, file, run id, preset, query parameter or SQL statement (the
+  message names it);
 - 3: the run id is already taken by a different request, or its run was planned under another
   simulation model (submit under a new run id);
-- 4: the machine or AWS failed: storage, network, credentials, permissions (run the command again
-  once fixed: finished shards are kept);
-- 130: interrupted (Ctrl-C).
+- 4: the machine or AWS failed: disk, permissions, network, credentials, region, a missing bucket
+  or queue (the message says what to fix; then run the same command again: finished shards are
+  kept);
+- 5: the run is not finished: shards are still to run (rerun to resume a local run) or running
+  elsewhere;
+- 70: a bug in ridesweep (``--debug`` prints the traceback to report);
+- 130: interrupted (Ctrl-C or SIGTERM).
 
-A command raises; ``with_exit_codes`` turns what it raised into one line on stderr and the code
-above, never a traceback. A new kind of user error gets its code here, in ``failure_of``.
+A command raises; ``with_exit_codes`` turns what it raised into one line on stderr, the cause then
+the fix, and the code above, never a traceback (``--debug`` or ``LOG_LEVEL=DEBUG`` add it).
+A new kind of user error gets its code here, in ``failure_of``.
 """
 
 from __future__ import annotations
 
 import functools
+import traceback
 from collections.abc import Callable
-from concurrent.futures.process import BrokenProcessPool
 from contextvars import ContextVar
 from dataclasses import dataclass
 from enum import IntEnum
 from typing import ParamSpec, TypeVar
 
 import typer
-from botocore.exceptions import BotoCoreError, ClientError
 from rich.text import Text
 
 from application.analytics.query_pack import QueryParameterError
@@ -38,8 +42,8 @@ from domain.errors import (
 )
 from domain.manifest import CorruptManifest
 from entrypoints.cli.console import err_console
+from entrypoints.cli.diagnoses import Where, diagnose
 from entrypoints.settings import SettingsError
-from ports.errors import TransientError
 from ports.run_queries import QueryFailed
 
 P = ParamSpec("P")
@@ -52,15 +56,28 @@ class ExitCode(IntEnum):
     INVALID = 2
     CONFLICT = 3
     ENVIRONMENT = 4
+    INCOMPLETE = 5
+    BUG = 70
     INTERRUPTED = 130
+
+
+EXIT_CODES_HELP = (
+    "Exit codes: 0 done; 1 a shard failed; 2 an invalid request, setting, flag, file, run id or "
+    "query; 3 the run id is taken by another request, or its run was planned under another "
+    "simulation model; 4 the machine or AWS failed (disk, permissions, network, credentials, "
+    "region, a missing bucket or queue: fix it, then run again); 5 the run is not finished (rerun "
+    "to resume); 70 a bug (--debug shows the traceback); 130 interrupted."
+)
 
 
 class UsageError(Exception):
     """Flags or arguments that do not go together; the message says how to call the command."""
 
 
-results_location: ContextVar[str | None] = ContextVar("results_location", default=None)
-"""Where the current command reads results (set by the settings loader), for "unknown run" messages."""
+command_where: ContextVar[Where | None] = ContextVar("command_where", default=None)
+"""What the current command works on (set by the settings loader), for the messages."""
+show_tracebacks: ContextVar[bool] = ContextVar("show_tracebacks", default=False)
+"""``--debug`` or ``LOG_LEVEL=DEBUG``: print an error's traceback before its line."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,30 +93,35 @@ def failure_of(exc: BaseException) -> Failure | None:
     if isinstance(exc, RequestValidationError):
         return Failure(ExitCode.INVALID, "invalid request", "", tuple(d.render() for d in exc.details))
     if isinstance(exc, SettingsError):
-        return Failure(ExitCode.INVALID, "error", f"{exc} (or pass the matching flag)")
+        return Failure(ExitCode.INVALID, "error", f"{exc}: fix the environment variable or pass the flag")
     if isinstance(exc, QueryFailed):
         return Failure(ExitCode.INVALID, "error", f"query failed: {exc}")
     if isinstance(exc, UsageError | MalformedJson | QueryParameterError | NotImplementedError):
         return Failure(ExitCode.INVALID, "error", str(exc))
     if isinstance(exc, RunConflict | RunModelChanged):
         return Failure(ExitCode.CONFLICT, "conflict", str(exc))
+    where = command_where.get() or Where()
     if isinstance(exc, RunNotFound):
-        where = results_location.get()
-        return Failure(ExitCode.FAILED, "error", f"{exc} under {where}" if where else str(exc))
-    if isinstance(
-        exc, TransientError | OSError | BotoCoreError | ClientError | BrokenProcessPool | CorruptManifest
-    ):
+        place = where.results if where.bucket is None else f"s3://{where.bucket}"
+        under = f" under {place}" if place else ""
+        return Failure(
+            ExitCode.INVALID, "error", f"{exc}{under}: check the run id, or --results / --backend"
+        )
+    if isinstance(exc, CorruptManifest):
         return Failure(
             ExitCode.ENVIRONMENT,
             "error",
-            f"{type(exc).__name__}: {exc}\nRun the same command again once this is fixed: "
-            "finished shards are kept.",
+            f"{exc}: the results store holds a damaged manifest; restore or delete the run's "
+            "runs/run_id=… directory, then submit again",
         )
+    diagnosis = diagnose(exc, where)
+    if diagnosis is not None:
+        return Failure(ExitCode.ENVIRONMENT, "error", diagnosis.line())
     return None
 
 
 def with_exit_codes(command: Callable[P, R]) -> Callable[P, R]:
-    """``command`` with every user error it raises printed and turned into its exit code."""
+    """``command`` with every error it raises printed as one line and turned into its exit code."""
 
     @functools.wraps(command)
     def checked(*args: P.args, **kwargs: P.kwargs) -> R:
@@ -107,10 +129,17 @@ def with_exit_codes(command: Callable[P, R]) -> Callable[P, R]:
             return command(*args, **kwargs)
         except KeyboardInterrupt:
             raise typer.Exit(ExitCode.INTERRUPTED) from None
+        except (typer.Exit, typer.Abort):
+            raise
         except Exception as exc:
-            failure = failure_of(exc)
-            if failure is None:
-                raise
+            if show_tracebacks.get():
+                traceback.print_exception(exc)
+            failure = failure_of(exc) or Failure(
+                ExitCode.BUG,
+                "internal error",
+                f"{type(exc).__name__}: {_first_line(exc)}. This is a bug in ridesweep: run the "
+                "command again with --debug and report the traceback",
+            )
             report(failure)
             raise typer.Exit(failure.code) from None
 
@@ -121,3 +150,8 @@ def report(failure: Failure) -> None:
     err_console.print(f"[red]{failure.label}:[/red]", Text(failure.message), highlight=False)
     for detail in failure.details:
         err_console.print(Text(f"  • {detail}"), highlight=False)
+
+
+def _first_line(exc: BaseException) -> str:
+    lines = str(exc).strip().splitlines()
+    return lines[0][:300] if lines else "(no message)"

@@ -13,17 +13,19 @@ from typing import Annotated, Literal
 
 import typer
 
-from entrypoints.cli.exit_codes import results_location
-from entrypoints.settings import Need, Settings
+from entrypoints.cli.diagnoses import Where
+from entrypoints.cli.exit_codes import UsageError, command_where
+from entrypoints.settings import Need, Settings, SettingsError
 
 CliBackend = Literal["local", "aws"]
 
 BackendOption = Annotated[
-    CliBackend,
+    CliBackend | None,
     typer.Option(
         "--backend",
-        help="local: the results directory, shards run in this process; "
-        "aws: SQS and S3 (at AWS_ENDPOINT_URL if set).",
+        help="local: the results directory, shards run on this machine; "
+        "aws: SQS and S3 (at AWS_ENDPOINT_URL if set). Default: SWEEP_BACKEND, else local.",
+        show_default=False,
     ),
 ]
 ResultsOption = Annotated[
@@ -55,13 +57,16 @@ ShardDeadlineOption = Annotated[
 ]
 
 
-def local_settings(results: Path | None = None, *, shard_deadline: float | None = None) -> Settings:
+def local_settings(
+    results: Path | None = None, *, shard_deadline: float | None = None, prefix: str | None = None
+) -> Settings:
     """The environment's settings on the local backend, ``--results`` over SWEEP_RESULTS_DIR."""
     return _located(
         Settings.from_env(
             overrides={
                 "backend": "local",
                 "results_dir": str(results) if results is not None else None,
+                "results_prefix": prefix,
                 "shard_deadline_seconds": _text(shard_deadline),
             }
         )
@@ -90,8 +95,22 @@ def aws_settings(
     return _located(Settings.from_env(overrides=overrides, needs=needs))
 
 
+def chosen_backend(backend: CliBackend | None) -> CliBackend:
+    """``--backend`` if given, else SWEEP_BACKEND (validated), else local. The memory backend keeps
+    nothing after the process ends, so the CLI refuses it."""
+    if backend is not None:
+        return backend
+    configured = Settings.from_env(needs=()).backend
+    if configured == "memory":
+        raise SettingsError(
+            "SWEEP_BACKEND=memory keeps results only inside one process (it is for tests); the "
+            "command line runs on local or aws"
+        )
+    return configured
+
+
 def backend_settings(
-    backend: CliBackend,
+    backend: CliBackend | None,
     *,
     results: Path | None = None,
     needs: Iterable[Need] = ("shard_queue_url", "results_bucket"),
@@ -100,12 +119,17 @@ def backend_settings(
     prefix: str | None = None,
     shard_deadline: float | None = None,
 ) -> Settings:
-    """``local_settings`` or ``aws_settings``, as ``--backend`` says."""
-    if backend == "aws":
+    """``local_settings`` or ``aws_settings``, as ``--backend`` (or SWEEP_BACKEND) says."""
+    if chosen_backend(backend) == "aws":
+        if results is not None:
+            raise UsageError("--results is for the local backend; on aws the results are in --bucket")
         return aws_settings(
             needs, queue_url=queue_url, bucket=bucket, prefix=prefix, shard_deadline=shard_deadline
         )
-    return local_settings(results, shard_deadline=shard_deadline)
+    for flag, value in (("--queue-url", queue_url), ("--bucket", bucket)):
+        if value is not None:
+            raise UsageError(f"{flag} is for the aws backend: add --backend aws (or SWEEP_BACKEND=aws)")
+    return local_settings(results, shard_deadline=shard_deadline, prefix=prefix)
 
 
 def describe_results(settings: Settings) -> str:
@@ -120,5 +144,12 @@ def _text(value: float | None) -> str | None:
 
 
 def _located(settings: Settings) -> Settings:
-    results_location.set(describe_results(settings))
+    command_where.set(
+        Where(
+            results=settings.results_dir if settings.backend != "aws" else None,
+            bucket=settings.results_bucket if settings.backend == "aws" else None,
+            queue_url=settings.shard_queue_url,
+            dlq_url=settings.dead_letter_queue_url,
+        )
+    )
     return settings

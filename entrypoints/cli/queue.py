@@ -45,6 +45,7 @@ def worker(
     )
     configure_logging(settings.log_level)
     container = build_container(settings)
+    container.check_aws_resources(bucket=settings.results_bucket, queue_url=settings.shard_queue_url)
     poller = container.shard_poller(batch_size=batch_size)
     err_console.print(
         f"worker on {settings.shard_queue_url} → {describe_results(settings)}"
@@ -77,7 +78,9 @@ def redrive(
     settings = aws_settings(
         ("dead_letter_queue_url", "shard_queue_url"), queue_url=queue_url, dlq_url=dlq_url
     )
-    result: RedriveResult = build_container(settings).redrive(method=method)
+    container = build_container(settings)
+    container.check_aws_resources(queue_url=settings.shard_queue_url, dlq_url=settings.dead_letter_queue_url)
+    result: RedriveResult = container.redrive(method=method)
     console.print(f"moved {result.moved} message(s) to {settings.shard_queue_url} ({result.method})")
     if result.not_moved:
         err_console.print(f"[yellow]{result.not_moved} message(s) could not be sent; run again[/yellow]")

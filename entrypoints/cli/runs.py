@@ -35,6 +35,7 @@ from entrypoints.cli.options import (
     ResultsOption,
     ShardDeadlineOption,
     backend_settings,
+    chosen_backend,
     describe_results,
     local_settings,
 )
@@ -84,7 +85,7 @@ def run(
     run_id: Annotated[
         str | None, typer.Option("--run-id", help="Use this run id instead of the request's.")
     ] = None,
-    backend: BackendOption = "local",
+    backend: BackendOption = None,
     queue_url: QueueUrlOption = None,
     bucket: BucketOption = None,
     prefix: PrefixOption = None,
@@ -92,6 +93,7 @@ def run(
 ) -> None:
     """Run a whole sweep and print every point's key metrics: in-process, or (--backend aws)
     through SQS and S3, this process working the queue until the run is done."""
+    backend = chosen_backend(backend)
     if backend == "aws" and workers > 1:
         raise UsageError(
             "--workers is for the local backend; start more `ridesweep worker` processes instead"
@@ -108,6 +110,8 @@ def run(
     if run_id is not None and isinstance(payload, dict):
         payload["run_id"] = run_id
     container = build_container(settings)
+    if settings.backend == "aws":
+        container.check_aws_resources(bucket=settings.results_bucket, queue_url=settings.shard_queue_url)
     accepted: SubmitResult = container.submit_sweep(
         payload, RequestSource(kind="cli", user_agent="ridesweep-cli")
     )
@@ -242,7 +246,7 @@ def plan(
 def status(
     run_id: Annotated[str, typer.Argument(help="The run id.")],
     results: ResultsOption = None,
-    backend: BackendOption = "local",
+    backend: BackendOption = None,
     bucket: BucketOption = None,
     prefix: PrefixOption = None,
 ) -> None:
@@ -258,7 +262,7 @@ def status(
 def serve(
     port: Annotated[int, typer.Option(min=0, max=65535, help="Port on 127.0.0.1.")] = 8080,
     results: ResultsOption = None,
-    backend: BackendOption = "local",
+    backend: BackendOption = None,
     queue_url: QueueUrlOption = None,
     bucket: BucketOption = None,
     prefix: PrefixOption = None,

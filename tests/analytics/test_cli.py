@@ -54,9 +54,9 @@ def test_sql_runs_with_named_parameters_and_prints_a_table(written_run: WrittenR
     assert "trips" in output and "1 row(s)" in output
 
 
-def test_an_unknown_run_exits_1_and_a_bad_preset_or_run_id_exits_2(written_run: WrittenRun) -> None:
+def test_an_unknown_run_a_bad_preset_or_run_id_exits_2(written_run: WrittenRun) -> None:
     results = written_run.settings.results_dir
-    assert invoke("query", "run-profile", "--run", "no-such-run", "--results", results)[0] == 1
+    assert invoke("query", "run-profile", "--run", "no-such-run", "--results", results)[0] == 2
     assert invoke("query", "nope", "--run", written_run.run_id, "--results", results)[0] == 2
     assert invoke("query", "run-profile", "--run", "x' OR 1=1 --", "--results", results)[0] == 2
     code, output = invoke("query", "--run", written_run.run_id, "--results", results, "--sql", "SELEC 1")

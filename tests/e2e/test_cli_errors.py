@@ -25,7 +25,7 @@ from tests.fixtures import SMALL_REQUEST
         (UsageError("give either a PRESET or --sql"), ExitCode.INVALID),
         (QueryFailed("syntax error"), ExitCode.INVALID),
         (RunConflict("r", "a" * 64, "b" * 64), ExitCode.CONFLICT),
-        (RunNotFound("r"), ExitCode.FAILED),
+        (RunNotFound("r"), ExitCode.INVALID),
         (TransientError("throttled"), ExitCode.ENVIRONMENT),
         (PermissionError("results: permission denied"), ExitCode.ENVIRONMENT),
     ],
@@ -44,7 +44,9 @@ def test_help_documents_the_exit_codes() -> None:
     result = CliRunner().invoke(app, ["--help"])
 
     assert result.exit_code == 0
-    assert "Exit codes:" in result.output and "4 storage" in " ".join(result.output.split())
+    text = " ".join(result.output.split())
+    assert "Exit codes:" in text and "4 the machine or AWS failed" in text
+    assert "5 the run is not finished" in text
 
 
 def test_status_on_aws_needs_only_the_bucket_and_names_it(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -68,7 +70,7 @@ def test_a_results_directory_that_cannot_be_written_exits_4_without_a_traceback(
 
     assert result.exit_code == ExitCode.ENVIRONMENT
     assert "Traceback" not in result.output
-    assert "Run the same command again" in result.output
+    assert "is not a directory" in result.output and str(blocked) in result.output
 
 
 def test_workers_with_the_aws_backend_is_a_usage_error(tmp_path: Path) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import shutil
+import tomllib
 import zipfile
 from pathlib import Path
 from types import ModuleType
@@ -59,7 +60,16 @@ def test_requirements_are_the_project_dependencies_without_boto3() -> None:
 
     assert "boto3" not in names
     assert {"pydantic", "dependency-injector", "pyarrow", "numpy", "scipy", "structlog"} <= names
-    assert not {"typer", "rich", "duckdb", "matplotlib"} & names, "the cli extra stays out"
+    assert not {"typer", "rich", "duckdb", "matplotlib"} & names, "the command line's libraries stay out"
+
+
+def test_a_plain_install_has_the_command_line_and_the_zip_does_not() -> None:
+    declared = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["dependencies"]
+    core = {lp._requirement_name(d) for d in declared}
+    runtime = {lp._requirement_name(r) for r in lp.runtime_requirements(ROOT / "pyproject.toml")}
+
+    assert core >= lp.TERMINAL_ONLY, "`pip install .` must give a complete CLI"
+    assert core - runtime == lp.TERMINAL_ONLY | {"boto3"}, "only what the runtime never loads is left out"
 
 
 def test_every_runtime_dependency_is_pinned_in_the_constraints() -> None:

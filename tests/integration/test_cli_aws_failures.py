@@ -1,0 +1,107 @@
+"""AWS failures as the CLI reports them, against moto server: a missing bucket or queue is found
+before anything starts, and credentials, region and endpoint problems are one line with the fix."""
+
+from __future__ import annotations
+
+import json
+import socket
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from entrypoints.cli import app
+from entrypoints.cli.exit_codes import ExitCode
+from tests.fixtures import SMALL_REQUEST
+from tests.integration.conftest import AwsStack
+
+pytestmark = pytest.mark.moto
+
+
+def ridesweep(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(app, list(args))
+    return result.exit_code, result.output
+
+
+def error_line(output: str) -> str:
+    lines = [line for line in output.splitlines() if line.startswith("error:")]
+    assert len(lines) == 1 and "Traceback" not in output, output
+    return lines[0]
+
+
+def test_run_on_a_missing_bucket_stops_before_submitting(aws_stack: AwsStack, tmp_path: Path) -> None:
+    request = tmp_path / "request.json"
+    request.write_text(json.dumps(SMALL_REQUEST))
+
+    code, output = ridesweep("run", str(request), "--bucket", "no-such-bucket")
+
+    assert code == ExitCode.ENVIRONMENT
+    assert "the results bucket s3://no-such-bucket does not exist: create it" in error_line(output)
+    assert aws_stack.queue_depth(aws_stack.queue_url) == 0
+
+
+def test_worker_on_a_missing_queue_stops_before_polling(aws_stack: AwsStack) -> None:
+    missing = aws_stack.queue_url.rsplit("/", 1)[0] + "/no-such-queue"
+
+    code, output = ridesweep("worker", "--drain", "--queue-url", missing)
+
+    assert code == ExitCode.ENVIRONMENT
+    assert f"the shard queue {missing} does not exist" in error_line(output)
+
+
+def test_redrive_names_a_missing_dead_letter_queue(aws_stack: AwsStack) -> None:
+    missing = aws_stack.dlq_url + "-gone"
+
+    code, output = ridesweep("redrive", "--dlq-url", missing)
+
+    assert code == ExitCode.ENVIRONMENT
+    assert f"the dead-letter queue {missing} does not exist" in error_line(output)
+
+
+def test_no_credentials_say_how_to_log_in(
+    aws_stack: AwsStack, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "none"))
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "none"))
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+
+    code, output = ridesweep("status", "some-run")
+
+    assert code == ExitCode.ENVIRONMENT
+    assert "no AWS credentials were found: run `aws sso login`" in error_line(output)
+
+
+def test_no_region_says_which_variable_to_set(
+    aws_stack: AwsStack, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    for name in ("AWS_DEFAULT_REGION", "AWS_REGION", "AWS_PROFILE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "none"))
+
+    code, output = ridesweep("worker", "--drain")
+
+    assert code == ExitCode.ENVIRONMENT
+    assert "no AWS region is set: export AWS_DEFAULT_REGION" in error_line(output)
+
+
+def test_an_unreachable_endpoint_is_named(aws_stack: AwsStack, monkeypatch: pytest.MonkeyPatch) -> None:
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    monkeypatch.setenv("AWS_ENDPOINT_URL", f"http://127.0.0.1:{port}")
+
+    code, output = ridesweep("status", "some-run")
+
+    assert code == ExitCode.ENVIRONMENT
+    assert f"cannot reach http://127.0.0.1:{port}: check the network and AWS_ENDPOINT_URL" in error_line(
+        output
+    )
+
+
+def test_an_unknown_run_on_s3_names_the_bucket(aws_stack: AwsStack) -> None:
+    code, output = ridesweep("status", "no-such-run")
+
+    assert code == ExitCode.INVALID
+    assert f"s3://{aws_stack.bucket}" in error_line(output)
