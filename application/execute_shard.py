@@ -210,7 +210,8 @@ def _run_part(
     with _BackgroundWriter(store) as writer:
         while index < end:
             # The one decision point: whatever may end a part early answers before each point.
-            estimate = simulation_seconds(space.effective_values(index)) * message.replicates
+            estimate = simulation_seconds({**space.base_parameters, **space.point_at(index)})
+            estimate *= message.replicates
             stop_reason = budget.stop_before(estimate, done=index - first, held_bytes=held_bytes)
             if stop_reason is not None:
                 break

@@ -107,7 +107,7 @@ class PartBudget:
         """The deadline is the invocation's, which messages before this one may have used up."""
         self._started: datetime | None = None
         self._estimate = 0.0
-        self._resident_before = 0
+        self._resident_before: int | None = None
         self._growth_per_point = 0
 
     def stop_before(self, estimated_seconds: float, *, done: int, held_bytes: int) -> StopReason | None:
@@ -122,10 +122,10 @@ class PartBudget:
         now = self._clock.now()
         if (done > 0 or self._shared) and self._out_of_time(now, estimated_seconds, held_bytes):
             return "deadline"
-        resident = self._memory.resident_bytes() if self._memory is not None else 0
+        resident = self._measure_growth()
         if done > 0 and self._out_of_memory(resident, held_bytes):
             return "memory"
-        self._started, self._estimate, self._resident_before = now, estimated_seconds, resident
+        self._started, self._estimate = now, estimated_seconds
         return None
 
     def unbounded(self) -> PartBudget:
@@ -137,10 +137,18 @@ class PartBudget:
             return
         seconds = (self._clock.now() - self._started).total_seconds()
         self._invocation._observe(self._estimate, seconds)
-        if self._memory is not None:
-            growth = self._memory.resident_bytes() - self._resident_before
-            self._growth_per_point = max(self._growth_per_point, growth)
         self._started = None
+
+    def _measure_growth(self) -> int:
+        """The resident memory now; the growth since the last reading (one point) is remembered,
+        so one reading per point serves both."""
+        if self._memory is None:
+            return 0
+        resident = self._memory.resident_bytes()
+        if self._resident_before is not None:
+            self._growth_per_point = max(self._growth_per_point, resident - self._resident_before)
+        self._resident_before = resident
+        return resident
 
     def _out_of_time(self, now: datetime, estimated_seconds: float, held_bytes: int) -> bool:
         if self.deadline is None or self._invocation.points_observed == 0:
