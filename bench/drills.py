@@ -26,7 +26,7 @@ os.environ.setdefault("LOG_LEVEL", "ERROR")
 import structlog
 
 import entrypoints.lambda_handler  # noqa: F401  (configures logging at import, as in Lambda)
-from tests.drills.chaos import ChaosPlan, chaos_drill
+from tests.drills.chaos import ChaosPlan, chaos_drill, continued_chaos_plan
 from tests.drills.confinement import confinement_drill
 from tests.drills.figures import DrillFigures, render_table, summary_line
 from tests.drills.hostile import api_fuzz, sqs_fuzz
@@ -49,6 +49,10 @@ def drills() -> list[tuple[DrillFigures, Drill]]:
         (
             DrillFigures("chaos run: faults + redelivery"),
             lambda f: chaos_drill(ChaosPlan(scale.chaos_shards, scale.chaos_points_per_shard, seed), f),
+        ),
+        (
+            DrillFigures("chaos run: continued shards"),
+            lambda f: chaos_drill(continued_chaos_plan(scale.chaos_shards, seed), f),
         ),
         (DrillFigures("key confinement"), lambda f: confinement_drill(scale.confinement_examples, seed, f)),
     ]

@@ -22,10 +22,11 @@ from typing import Any
 from dependency_injector import providers
 
 from adapters.memory.blob_store import InMemoryBlobStore
+from application.results_codec import decode
 from entrypoints.container import build_container
 from entrypoints.handler import make_handler
 from tests.drills.faults import Delivery, FaultyBlobStore, FaultyShardQueue, SimulatedSqs
-from tests.drills.figures import DrillFigures, compare_with_clean_run
+from tests.drills.figures import ATTEMPT_COLUMNS, PARTS_COLUMN, DrillFigures, compare_with_clean_run
 from tests.drills.hostile import sqs_event
 from tests.harness import Harness, expected_keys
 
@@ -46,6 +47,16 @@ class ChaosPlan:
     latency_rate: float = 0.02
     max_latency_s: float = 0.002
     max_batches: int = 100_000
+    invocation_seconds: float | None = None
+    """Each invocation's time (every simulation takes one second of the fake clock): a few seconds
+    make shards finish by continuations, sent through the same faulty queue."""
+
+
+def continued_chaos_plan(shards: int, seed: int) -> ChaosPlan:
+    """A chaos run whose shards outgrow their invocations: four seconds each, one per simulation,
+    so parts of two points whose continuations go through the faulty queue, are duplicated,
+    expire mid-part and are dead-lettered like every other message."""
+    return ChaosPlan(max(4, shards // 15), 8, seed, queue_fault_rate=0.2, invocation_seconds=4.0)
 
 
 def chaos_request(shards: int, points_per_shard: int) -> dict[str, Any]:
@@ -139,6 +150,8 @@ def chaos_drill(plan: ChaosPlan, figures: DrillFigures | None = None) -> DrillFi
 
     rng = random.Random(plan.seed)
     harness = Harness()
+    if plan.invocation_seconds is not None:
+        harness.give_each_invocation(plan.invocation_seconds)
     memory: InMemoryBlobStore = harness.container.blob_store()
     sqs = SimulatedSqs(
         random.Random(rng.getrandbits(64)),
@@ -164,6 +177,9 @@ def chaos_drill(plan: ChaosPlan, figures: DrillFigures | None = None) -> DrillFi
         container = build_container(harness.settings)
         container.clock.override(harness.clock)
         container.blob_store.override(providers.Object(store))
+        container.shard_queue.override(providers.Object(queue))  # continuations go to the queue
+        container.simulator.override(providers.Object(harness.container.simulator()))
+        container.memory_gauge.override(harness.container.memory_gauge())
         handler = make_handler(container)
         worker = _SecondWorker(delivery, store, threading.Thread(target=lambda: None))
 
@@ -215,7 +231,14 @@ def chaos_drill(plan: ChaosPlan, figures: DrillFigures | None = None) -> DrillFi
             (sqs.release if delivery.message_id in failed else sqs.acknowledge)(delivery)
 
     expected = expected_keys(request, run_date)
-    comparison = compare_with_clean_run(memory.objects, clean, expected)
+    continued = plan.invocation_seconds is not None
+    ignored = (*ATTEMPT_COLUMNS, PARTS_COLUMN) if continued else ATTEMPT_COLUMNS
+    comparison = compare_with_clean_run(memory.objects, clean, expected, ignored)
+    parts = [
+        decode(data).column(PARTS_COLUMN)[0].as_py()
+        for key, data in memory.objects.items()
+        if "/dataset=shard_outcomes/" in key
+    ]
     status_code, status = _get_until_answered(harness, request["run_id"])
 
     counts = sqs.counts
@@ -241,8 +264,11 @@ def chaos_drill(plan: ChaosPlan, figures: DrillFigures | None = None) -> DrillFi
         f"{counts.expired_mid_shard} visibility timeouts expired mid-shard (two workers at once)",
         f"dead-lettered {counts.dead_lettered}, redriven {counts.redriven}; "
         f"stale deletes ignored {counts.stale_acknowledgements}",
-        "outcome records compared on every column but started_at, finished_at, duration_ms, attempt",
+        f"outcome records compared on every column but {', '.join(ignored)}",
     ]
+    if continued:
+        figures.notes.append(f"parts per shard: {min(parts)} to {max(parts)}")
+        assert min(parts) > 1, "every shard was to outgrow its invocation"
     assert not comparison.missing, f"lost: {comparison.missing[:5]}"
     assert not comparison.differing, f"differ from the clean run: {comparison.differing[:5]}"
     assert not comparison.unexpected, f"unexpected keys: {comparison.unexpected[:5]}"
