@@ -151,9 +151,10 @@ def run(
     print_status(status)
     if settings.backend == "local":
         where = f"--results {settings.results_dir}"
+        preset = "precision" if replicates > 1 else "health-ranking"  # how many replicates suffice
         console.print(
             f"next: [bold]ridesweep report {status.run_id} {where}[/bold] (heat maps, ranking) or "
-            f"[bold]ridesweep query health-ranking --run {status.run_id} {where}[/bold]",
+            f"[bold]ridesweep query {preset} --run {status.run_id} {where}[/bold]",
             highlight=False,
         )
     raise typer.Exit(ExitCode.OK if status.state == "succeeded" else ExitCode.FAILED)

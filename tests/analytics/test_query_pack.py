@@ -118,3 +118,23 @@ def test_an_unknown_or_missing_parameter_is_named() -> None:
 def test_an_unknown_preset_lists_the_known_ones() -> None:
     with pytest.raises(QueryParameterError, match="run-profile"):
         load_preset("../../etc/passwd")
+
+
+def test_refreshing_rewrites_a_block_between_its_markers_and_refuses_an_unknown_one() -> None:
+    from application.analytics.sql_blocks import UnknownBlock, refreshed
+
+    sql = (
+        "WITH a AS (SELECT 1),\n"
+        "-- begin generated block parameter_names (do not edit)\n"
+        "stale text\n"
+        "-- end generated block parameter_names\n"
+        "b AS (SELECT 2) SELECT 1"
+    )
+
+    fresh = refreshed(sql)
+
+    assert "stale text" not in fresh and "('num_drivers')" in fresh
+    assert fresh.startswith("WITH a AS (SELECT 1),\n") and fresh.endswith("b AS (SELECT 2) SELECT 1")
+    assert refreshed(fresh) == fresh
+    with pytest.raises(UnknownBlock, match="nope"):
+        refreshed("-- begin generated block nope\n-- end generated block nope\n")

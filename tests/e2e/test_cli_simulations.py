@@ -46,6 +46,7 @@ def test_run_counts_simulations_and_prints_one_row_of_means_per_point(tmp_path: 
     assert "24/24" in output  # the progress bar counts simulations
     assert re.search(r"24 simulations in [\d.]+ s \([\d.]+ simulations/s\)", output), output
     assert "means of 4 replicates" in output
+    assert re.search(r"ridesweep\s+query\s+precision\s+--run\s+replicated-run", output)  # the next step
     rows = [line for line in output.splitlines() if re.match(r"│\s+\d+\s+│\s+\d+\s+│", line)]
     assert [int(r.split("│")[1]) for r in rows] == list(range(6))
 
