@@ -137,48 +137,88 @@ pairs AS (
   JOIN points q ON q.point_index = p.point_index + s.stride
   WHERE mod(CAST(floor(p.point_index / CAST(s.stride AS DOUBLE)) AS BIGINT), s.size) < s.size - 1
 ),
+sides AS (
+  -- each pair's two points, side 0 (from) and side 1 (to): grouping by pair and side instead of
+  -- joining a table to itself keeps the plan linear in the run's size on both engines
+  SELECT dimension, from_position, from_point, to_point, 0 AS side, from_point AS point_index FROM pairs
+  UNION ALL
+  SELECT dimension, from_position, from_point, to_point, 1 AS side, to_point AS point_index FROM pairs
+),
+replicate_differences AS (
+  -- common seeds: to minus from, replicate by replicate (sides = 2 where both points have it)
+  SELECT
+    s.dimension,
+    s.from_position,
+    s.from_point,
+    s.to_point,
+    m.metric,
+    m.metric_order,
+    m.replicate,
+    count(*) AS sides,
+    sum(CASE WHEN s.side = 0 THEN m.value END) AS value_from,
+    sum(CASE WHEN s.side = 1 THEN m.value END) AS value_to,
+    sum(CASE WHEN s.side = 1 THEN m.value ELSE -m.value END) AS difference
+  FROM sides s
+  JOIN simulation_metrics m ON m.point_index = s.point_index
+  WHERE (SELECT max(seed_strategy) FROM context) = 'common'
+  GROUP BY s.dimension, s.from_position, s.from_point, s.to_point, m.metric, m.metric_order, m.replicate
+),
 paired AS (
   SELECT
-    r.dimension,
-    r.from_position,
-    r.from_point,
-    r.to_point,
-    a.metric,
-    a.metric_order,
+    dimension,
+    from_position,
+    from_point,
+    to_point,
+    metric,
+    metric_order,
     count(*) AS n,
-    avg(a.value) AS mean_from,
-    avg(b.value) AS mean_to,
-    avg(b.value - a.value) AS difference,
-    stddev_samp(b.value - a.value) / sqrt(count(*)) AS standard_error,
+    avg(value_from) AS mean_from,
+    avg(value_to) AS mean_to,
+    avg(difference) AS difference,
+    stddev_samp(difference) / sqrt(count(*)) AS standard_error,
     count(*) - 1 AS df
-  FROM pairs r
-  JOIN simulation_metrics a ON a.point_index = r.from_point
-  JOIN simulation_metrics b
-    ON b.point_index = r.to_point AND b.replicate = a.replicate AND b.metric = a.metric
-  WHERE (SELECT max(seed_strategy) FROM context) = 'common'
-  GROUP BY r.dimension, r.from_position, r.from_point, r.to_point, a.metric, a.metric_order
+  FROM replicate_differences
+  WHERE sides = 2
+  GROUP BY dimension, from_position, from_point, to_point, metric, metric_order
+),
+point_pairs AS (
+  -- independent seeds: the two points' own means and variances, side by side
+  SELECT
+    s.dimension,
+    s.from_position,
+    s.from_point,
+    s.to_point,
+    p.metric,
+    p.metric_order,
+    max(CASE WHEN s.side = 0 THEN p.n END) AS n_from,
+    max(CASE WHEN s.side = 1 THEN p.n END) AS n_to,
+    max(CASE WHEN s.side = 0 THEN p.mean END) AS mean_from,
+    max(CASE WHEN s.side = 1 THEN p.mean END) AS mean_to,
+    max(CASE WHEN s.side = 0 THEN p.variance / p.n END) AS squared_error_from,
+    max(CASE WHEN s.side = 1 THEN p.variance / p.n END) AS squared_error_to
+  FROM sides s
+  JOIN point_stats p ON p.point_index = s.point_index
+  WHERE (SELECT max(seed_strategy) FROM context) <> 'common'
+  GROUP BY s.dimension, s.from_position, s.from_point, s.to_point, p.metric, p.metric_order
 ),
 welch AS (
   SELECT
-    r.dimension,
-    r.from_position,
-    r.from_point,
-    r.to_point,
-    a.metric,
-    a.metric_order,
-    least(a.n, b.n) AS n,
-    a.mean AS mean_from,
-    b.mean AS mean_to,
-    b.mean - a.mean AS difference,
-    sqrt(a.variance / a.n + b.variance / b.n) AS standard_error,
-    CASE WHEN a.variance / a.n + b.variance / b.n > 0 THEN
-      power(a.variance / a.n + b.variance / b.n, 2)
-      / (power(a.variance / a.n, 2) / (a.n - 1) + power(b.variance / b.n, 2) / (b.n - 1))
+    dimension,
+    from_position,
+    from_point,
+    to_point,
+    metric,
+    metric_order,
+    least(n_from, n_to) AS n,
+    mean_from,
+    mean_to,
+    mean_to - mean_from AS difference,
+    sqrt(squared_error_from + squared_error_to) AS standard_error,
+    CASE WHEN squared_error_from + squared_error_to > 0 THEN
+      power(squared_error_from + squared_error_to, 2)
+      / (power(squared_error_from, 2) / (n_from - 1) + power(squared_error_to, 2) / (n_to - 1))
     END AS df
-  FROM pairs r
-  JOIN point_stats a ON a.point_index = r.from_point
-  JOIN point_stats b ON b.point_index = r.to_point AND b.metric = a.metric
-  WHERE (SELECT max(seed_strategy) FROM context) <> 'common'
+  FROM point_pairs
 ),
 differences AS (
   SELECT d.*, 'paired' AS method FROM paired d
