@@ -1,16 +1,25 @@
-"""Runs queued shards in-process, on worker processes, with per-point progress: the shard workers
-of the local and memory backends."""
+"""Runs queued shards on this machine, with per-point progress: the shard workers of the local and
+memory backends.
+
+One worker runs in this process; more run on a pool of worker processes
+(entrypoints/worker_pool.py). Either way the dearest shards (by the cost model) go first, so the
+cheap ones fill the gaps at the end and no worker idles while another finishes a long shard; a
+``stop()`` (Ctrl-C) stops handing out shards and interrupts the running ones at their next point.
+While shards of a run execute here, the run is marked as worked on (entrypoints/run_activity.py),
+so ``ridesweep status`` can tell a run in progress from one nothing is working on.
+"""
 
 from __future__ import annotations
 
-import multiprocessing as mp
-import queue as queue_module
+import json
+import os
+import threading
 from collections.abc import Callable, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from entrypoints.settings import Settings
+from entrypoints.run_activity import working_on
+from entrypoints.worker_pool import ShardInterrupted, WorkerPool
 from ports.queue import ShardInbox
 from ports.workers import PointsCallback
 
@@ -18,34 +27,68 @@ if TYPE_CHECKING:
     from application.execute_shard import ShardResult
     from entrypoints.container import Container
 
-_worker_container: Container | None = None
-_worker_progress: Any = None
-
 
 @dataclass(frozen=True, slots=True)
 class DrainReport:
     results: tuple[ShardResult, ...]
+    startup_seconds: tuple[float, ...] = ()
+    """How long each worker process took from its start to being ready for a shard."""
+    interrupted: int = 0
+    """Shards stopped at a point boundary by ``stop()``: they have no outcome yet."""
 
     @property
     def failed(self) -> tuple[ShardResult, ...]:
         return tuple(r for r in self.results if r.status == "failed")
 
 
+@dataclass
+class StopSignal:
+    """Set once to stop a run; shared by the runner, its pools and the point callbacks."""
+
+    event: threading.Event = field(default_factory=threading.Event)
+    pools: list[WorkerPool] = field(default_factory=list)
+    """The pools now running, for ``kill``."""
+
+    def is_set(self) -> bool:
+        return self.event.is_set()
+
+    def kill(self) -> None:
+        for pool in list(self.pools):
+            pool.kill()
+
+
 class InProcessWorkers:
     """``ports.workers.ShardWorkers`` over the in-process queue: takes every waiting message and runs
-    it on ``processes`` worker processes (one: in this process, on ``container``)."""
+    it on ``processes`` workers (one: in this process, on ``container``)."""
 
     def __init__(self, inbox: ShardInbox, container: Container, *, processes: int = 1) -> None:
         self._inbox = inbox
         self._container = container
         self._processes = processes
+        self._stop = StopSignal()
+        self.reports: list[DrainReport] = []
 
     def work(self, finished: Callable[[], bool], on_points: PointsCallback | None = None) -> None:
-        while not finished():
+        while not finished() and not self._stop.is_set():
             bodies = self._inbox.take_all()
             if not bodies:
                 return
-            execute_bodies(bodies, self._container, workers=self._processes, on_points=on_points)
+            self.reports.append(
+                execute_bodies(
+                    bodies, self._container, workers=self._processes, on_points=on_points, stop=self._stop
+                )
+            )
+
+    def stop(self) -> None:
+        self._stop.event.set()
+
+    def kill(self) -> None:
+        """Kill the worker processes now (after ``stop``, when the user will not wait)."""
+        self._stop.kill()
+
+    @property
+    def stopped(self) -> bool:
+        return self._stop.is_set()
 
 
 def execute_bodies(
@@ -54,79 +97,96 @@ def execute_bodies(
     *,
     workers: int = 1,
     on_points: PointsCallback | None = None,
+    stop: StopSignal | None = None,
 ) -> DrainReport:
-    """Execute shard messages; ``workers > 1`` spreads them over processes, each wired from the
-    container's settings. In this process, a continuation (docs/contract.md §4) goes to the
-    container's queue, for the caller's next take; worker processes run theirs themselves."""
-    if workers <= 1 or len(bodies) <= 1:
-        return DrainReport(tuple(_execute(container, body, on_points) for body in bodies))
-    return _execute_in_processes(bodies, container.settings(), workers, on_points)
+    """Execute shard messages, the dearest first; ``workers > 1`` spreads them over processes, each
+    wired from the container's settings. In this process, a continuation (docs/contract.md §4)
+    goes to the container's queue, for the caller's next take; worker processes hand theirs back
+    to the pool, which runs them next."""
+    stop = stop or StopSignal()
+    ordered = dearest_first(bodies)
+    settings = container.settings()
+    with working_on(settings, _run_ids(ordered)):
+        if workers <= 1 or len(ordered) <= 1:
+            return _execute_here(ordered, container, on_points, stop)
+        with WorkerPool(settings, min(workers, len(ordered)), stop=stop.event) as pool:
+            stop.pools.append(pool)
+            try:
+                report = pool.run(ordered, on_point=(lambda: on_points(1)) if on_points else None)
+            finally:
+                stop.pools.remove(pool)
+        return DrainReport(
+            tuple(report.results[i] for i in sorted(report.results)),
+            tuple(report.startup_seconds),
+            report.interrupted_tasks,
+        )
 
 
-def _execute(container: Container, body: bytes, on_points: PointsCallback | None) -> ShardResult:
-    """One shard message, as one worker invocation: its own budget (``SHARD_DEADLINE_SECONDS``,
-    ``WORKER_MEMORY_MB``)."""
+def _execute_here(
+    bodies: Sequence[bytes], container: Container, on_points: PointsCallback | None, stop: StopSignal
+) -> DrainReport:
+    results: list[ShardResult] = []
 
     def one_point(_index: int) -> None:
         if on_points is not None:
             on_points(1)
+        if stop.is_set():
+            raise ShardInterrupted
 
-    result: ShardResult = container.execute_shard(
-        body, attempt=1, budget=container.work_budget(), on_point=one_point
-    )
-    return result
-
-
-def _init_worker(settings: Settings, progress: Any) -> None:
-    from entrypoints.container import build_container
-
-    global _worker_container, _worker_progress
-    _worker_container = build_container(settings)
-    _worker_progress = progress
-
-
-def _execute_in_worker(body: bytes) -> tuple[ShardResult, list[bytes]]:
-    """A shard message's result, and the continuation it sent (to this process's own queue)."""
-    assert _worker_container is not None
-    progress = _worker_progress
-    result = _execute(_worker_container, body, progress.put if progress is not None else None)
-    return result, _worker_container.shard_inbox().take_all()
-
-
-def _execute_in_processes(
-    bodies: Sequence[bytes], settings: Settings, workers: int, on_points: PointsCallback | None
-) -> DrainReport:
-    """Results in the order of ``bodies``, each continuation's after them in the order they end."""
-    context = mp.get_context("spawn")
-    progress = context.Queue()
-    results: dict[int, ShardResult] = {}
-    with ProcessPoolExecutor(
-        max_workers=workers, mp_context=context, initializer=_init_worker, initargs=(settings, progress)
-    ) as pool:
-        futures: dict[Future[tuple[ShardResult, list[bytes]]], int] = {
-            pool.submit(_execute_in_worker, body): i for i, body in enumerate(bodies)
-        }
-        pending = set(futures)
-        while pending:
-            done, pending = wait(pending, timeout=0.1, return_when=FIRST_COMPLETED)
-            _forward_progress(progress, on_points)
-            for future in done:
-                result, continuations = future.result()
-                results[futures[future]] = result
-                for body in continuations:  # straight to a free process, as SQS would deliver it
-                    following = pool.submit(_execute_in_worker, body)
-                    futures[following] = len(futures)
-                    pending.add(following)
-        _forward_progress(progress, on_points)
-    return DrainReport(tuple(results[i] for i in range(len(futures))))
-
-
-def _forward_progress(progress: Any, on_points: PointsCallback | None) -> None:
-    count = 0
-    while True:
-        try:
-            count += progress.get_nowait()
-        except queue_module.Empty:
+    for body in bodies:
+        if stop.is_set():
             break
-    if count and on_points is not None:
-        on_points(count)
+        try:
+            result: ShardResult = container.execute_shard(
+                body, attempt=1, budget=container.work_budget(), on_point=one_point
+            )
+        except ShardInterrupted:
+            return DrainReport(tuple(results), interrupted=1)
+        results.append(result)
+    return DrainReport(tuple(results))
+
+
+def usable_cores() -> int:
+    """The cores this process may run on (its CPU affinity), the default number of workers."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def dearest_first(bodies: Sequence[bytes]) -> list[bytes]:
+    """``bodies`` ordered by their estimated cost, the dearest first (longest processing time
+    first: the cheap shards then fill in at the end). A body that does not parse keeps its place
+    after them; the worker reports it."""
+    from domain.contract import normalise_space
+    from domain.cost_model import SpaceCost
+    from domain.planning import ParameterSpace
+
+    costs: dict[int, float] = {}
+    spaces: dict[str, SpaceCost] = {}
+    for i, body in enumerate(bodies):
+        try:
+            message = json.loads(body)
+            key = message["config_fingerprint"]
+            if key not in spaces:
+                dims, base = normalise_space(message["dimensions"], message["base_parameters"])
+                spaces[key] = SpaceCost(ParameterSpace(dims, base))
+            first = message.get("resume_index") or message["start_index"]
+            costs[i] = spaces[key].range_seconds(first, message["end_index_exclusive"]) * message.get(
+                "replicates", 1
+            )
+        except Exception:  # ordering is advice; a bad body fails where it runs
+            costs[i] = -1.0
+    return [bodies[i] for i in sorted(range(len(bodies)), key=lambda i: (-costs[i], i))]
+
+
+def _run_ids(bodies: Sequence[bytes]) -> list[str]:
+    ids: set[str] = set()
+    for body in bodies:
+        try:
+            run_id = json.loads(body).get("run_id")
+        except (ValueError, AttributeError):
+            continue
+        if isinstance(run_id, str):
+            ids.add(run_id)
+    return sorted(ids)

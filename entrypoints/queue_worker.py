@@ -7,6 +7,7 @@ shard runs here exactly as it runs on AWS (logging, retry classification, batch 
 
 from __future__ import annotations
 
+import threading
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -36,7 +37,12 @@ class QueuePoller(Protocol):
     def queue_url(self) -> str: ...
 
     def run(
-        self, handle: LambdaInvoke, *, drain: bool = False, until: Callable[[], bool] | None = None
+        self,
+        handle: LambdaInvoke,
+        *,
+        drain: bool = False,
+        until: Callable[[], bool] | None = None,
+        stop: threading.Event | None = None,
     ) -> PollReport: ...
 
 
@@ -72,6 +78,10 @@ class SqsWorkers:
             raise ValueError("more worker processes are for the local backend; start more workers")
         self._poller = poller
         self._handler = handler
+        self._stop = threading.Event()
+
+    def stop(self) -> None:
+        self._stop.set()
 
     def work(self, finished: Callable[[], bool], on_points: PointsCallback | None = None) -> None:
         configure_logging("WARNING")  # progress is reported per shard; retryable failures still show
@@ -80,4 +90,4 @@ class SqsWorkers:
             if on_points is not None and result.points_processed:
                 on_points(result.points_processed)
 
-        self._poller.run(invoke_as_lambda(self._handler, count), drain=True, until=finished)
+        self._poller.run(invoke_as_lambda(self._handler, count), drain=True, until=finished, stop=self._stop)

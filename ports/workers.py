@@ -11,5 +11,9 @@ class ShardWorkers(Protocol):
     working the SQS queue as the Lambda trigger would."""
 
     def work(self, finished: Callable[[], bool], on_points: PointsCallback | None = None) -> None:
-        """Execute queued shards until ``finished()`` is true or nothing is left to take;
-        ``on_points(n)`` reports ``n`` more points done."""
+        """Execute queued shards until ``finished()`` is true, nothing is left to take, or
+        ``stop()``; ``on_points(n)`` reports ``n`` more points done."""
+
+    def stop(self) -> None:
+        """Stop handing out shards; running ones stop at their next point (or, on a queue, after
+        the batch in hand), so ``work`` returns soon. Safe to call from a signal handler."""

@@ -12,18 +12,20 @@ import decimal
 import io
 import json
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import typer
 
 from application.analytics.query_pack import MAX_TOP_N, PRESETS, ParameterValue
-from application.analytics.run_analytics import RunAnalytics
 from entrypoints.cli.console import console
 from entrypoints.cli.exit_codes import UsageError
-from entrypoints.cli.formatting import Column, cell, print_table
+from entrypoints.cli.formatting import IDENTIFIER, Column, cell, print_table, quantities
 from entrypoints.cli.options import BackendOption, CliBackend, ResultsOption, backend_settings
 from entrypoints.container import build_container
 from ports.run_queries import QueryResult
+
+if TYPE_CHECKING:
+    from application.analytics.run_analytics import RunAnalytics
 
 OutputFormat = Literal["table", "csv", "json"]
 
@@ -66,10 +68,20 @@ def format_rows(result: QueryResult, output: OutputFormat) -> str:
 
 
 def _print_table(result: QueryResult, title: str) -> None:
-    columns = [Column(name, numeric=_numeric(result, name)) for name in result.columns]
-    rows = [[_cell(row[name], name) for name in result.columns] for row in result.rows]
+    numeric = {name: _numeric(result, name) for name in result.columns}
+    columns = [Column(name, numeric=numeric[name]) for name in result.columns]
+    cells = [_column(result, name, numeric[name]) for name in result.columns]
+    rows = [list(row) for row in zip(*cells, strict=True)]
     print_table(console, columns, rows, title=title)
     console.print(f"{len(result.rows):,} row(s)")
+
+
+def _column(result: QueryResult, name: str, numeric: bool) -> list[str]:
+    """A column's cells: amounts with one number of decimals per column, identifiers plain."""
+    values = [row[name] for row in result.rows]
+    if numeric and not IDENTIFIER.search(name):
+        return quantities([_plain(v) if isinstance(v, decimal.Decimal) else v for v in values])
+    return [_cell(v, name) for v in values]
 
 
 def _numeric(result: QueryResult, column: str) -> bool:

@@ -43,6 +43,31 @@ def quantity(value: float | int | None) -> str:
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
+def quantities(values: Sequence[float | int | None]) -> list[str]:
+    """A column of amounts with one number of decimals: four significant digits of the largest
+    (``520.0`` beside ``680.9``, not ``520``), none when every value is whole."""
+    finite = [float(v) for v in values if v is not None and math.isfinite(float(v))]
+    if all(v.is_integer() for v in finite):
+        decimals = 0
+    else:
+        largest = max(abs(v) for v in finite) or 1.0
+        decimals = max(0, min(6, 3 - math.floor(math.log10(largest))))
+    return [_fixed(v, decimals) for v in values]
+
+
+def _fixed(value: float | int | None, decimals: int) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool) or not math.isfinite(float(value)):
+        return quantity(value)
+    return f"{value:,.{decimals}f}"
+
+
+def plural(count: int, noun: str) -> str:
+    """``1 shard``, ``2 shards``, ``1,000 shards``."""
+    return f"{count:,} {noun}" + ("" if count == 1 else "s")
+
+
 def share(value: float | None) -> str:
     return "" if value is None else f"{value:.1%}"
 
@@ -107,22 +132,35 @@ def print_table(
     if _fits(console, table, width):
         console.print(table)
         return
-    short = _shortened(columns, rows)
-    if short is not None:
+    short = list(columns)
+    for i in _abbreviation_order(columns, rows):  # the headers that overhang their values most first
+        short[i] = replace(columns[i], short=columns[i].short or _abbreviation(columns[i].header, short))
         table = _table(short, rows, title, wrap=False)
         if _fits(console, table, width):
             console.print(table)
             _legend(console, columns, short)
             return
     for candidate in (columns, short):
-        if candidate is not None and any(not c.numeric for c in candidate):
+        if any(not c.numeric for c in candidate):
             table = _table(candidate, rows, title, wrap=True)
             if _measure(console, table).minimum <= width:
                 console.print(table)
-                if candidate is short:
-                    _legend(console, columns, short)
+                _legend(console, columns, candidate)
                 return
     _records(console, columns, rows, title, record_label)
+
+
+def _abbreviation_order(columns: Sequence[Column], rows: Sequence[Sequence[str]]) -> list[int]:
+    """Columns whose header is wider than their widest value (and than 5 characters), the most
+    overhanging first."""
+    overhang = {}
+    for i, column in enumerate(columns):
+        widest = max((len(row[i]) for row in rows), default=0)
+        label = column.short or ""
+        saved = len(column.header) - max(widest, len(label) or 2)
+        if len(column.header) > 5 and saved > 0:
+            overhang[i] = saved
+    return sorted(overhang, key=lambda i: -overhang[i])
 
 
 def _table(
@@ -153,36 +191,21 @@ def _measure(console: Console, table: Table) -> Measurement:
     return Measurement.get(console, console.options.update(max_width=100_000), table)
 
 
-def _shortened(columns: Sequence[Column], rows: Sequence[Sequence[str]]) -> list[Column] | None:
-    """Columns whose header is wider than their values get a short label; ``None``: none does."""
-    shortened: list[Column] = []
-    taken: set[str] = set()
-    changed = False
-    for i, column in enumerate(columns):
-        widest = max((len(row[i]) for row in rows), default=0)
-        if len(column.header) > max(widest, 4):
-            label = column.short or _abbreviation(column.header, taken)
-            taken.add(label)
-            shortened.append(replace(column, short=label))
-            changed = True
-        else:
-            shortened.append(replace(column, short=None))
-    return shortened if changed else None
-
-
-def _abbreviation(header: str, taken: set[str]) -> str:
+def _abbreviation(header: str, columns: Sequence[Column]) -> str:
     """``commission_rate`` → ``cr``, ``num_drivers`` → ``nd``; a digit added on a clash."""
+    taken = {c.short or c.header for c in columns}
     words = [w for w in re.split(r"[_\s]+", header) if w]
-    base = "".join(w[0] for w in words) if len(words) > 1 else header[:3]
+    base = "".join(w[0] for w in words) if len(words) > 1 else header[:4]
     label, n = base, 2
     while label in taken:
         label, n = f"{base}{n}", n + 1
     return label
 
 
-def _legend(console: Console, columns: Sequence[Column], short: Sequence[Column]) -> None:
-    pairs = [f"{s.short} = {c.header}" for c, s in zip(columns, short, strict=True) if s.short]
-    console.print(Text("  " + "; ".join(pairs), style="dim"), soft_wrap=False)
+def _legend(console: Console, columns: Sequence[Column], shown: Sequence[Column]) -> None:
+    pairs = [f"{s.short} = {c.header}" for c, s in zip(columns, shown, strict=True) if s.short]
+    if pairs:
+        console.print(Text("  " + "; ".join(pairs), style="dim"))
 
 
 def _records(
@@ -192,9 +215,10 @@ def _records(
     a line of its own; continuation lines are indented."""
     if title:
         console.print(Text(title, style="bold"))
+    room = max(20, console.width - 2)
     for row in rows:
         console.print(Text(f"{label} {row[0]}" if label else row[0], style="bold"))
-        pairs = Text()
+        lines: list[Text] = [Text()]
         texts: list[Text] = []
         for column, value in zip(columns[1:], row[1:], strict=True):
             if not value:
@@ -203,10 +227,14 @@ def _records(
                 shown = Text() if column.header == "description" else Text(f"{column.header} ", style="dim")
                 texts.append(shown.append(value, style=column.style or ""))
                 continue
-            if pairs:
-                pairs.append(" · ", style="dim")
-            pairs.append(f"{column.header} ", style="dim")
-            pairs.append(value, style=column.style or "")
-        for text in [pairs, *texts]:
-            for line in text.wrap(console, max(20, console.width - 2)):
-                console.print(Text("  ") + line, soft_wrap=True)
+            pair = Text(f"{column.header} ", style="dim").append(value, style=column.style or "")
+            line = lines[-1]
+            if line and len(line) + 3 + len(pair) > room:
+                lines.append(Text())
+                line = lines[-1]
+            if line:
+                line.append(" · ", style="dim")
+            line.append_text(pair)
+        for text in [line for line in lines if line] + texts:
+            for wrapped in text.wrap(console, room):
+                console.print(Text("  ") + wrapped, soft_wrap=True)

@@ -27,6 +27,8 @@ from domain.errors import MalformedJson
 from domain.manifest import RequestSource
 from entrypoints.cli.console import console
 from entrypoints.cli.exit_codes import ExitCode, UsageError
+from entrypoints.cli.formatting import Column, duration, plural, print_table, quantities, quantity, share
+from entrypoints.cli.interrupts import Interrupts
 from entrypoints.cli.options import (
     BackendOption,
     BucketOption,
@@ -40,6 +42,10 @@ from entrypoints.cli.options import (
     local_settings,
 )
 from entrypoints.container import Container, build_container
+from entrypoints.local_runner import usable_cores
+from entrypoints.run_activity import is_worked_on, working_on
+from entrypoints.settings import Settings
+from entrypoints.worker_pool import warm_up
 
 POINT_METRICS_SQL = """
 SELECT m.point_index, m.shard_id, p.selected_dimensions_json, avg(m.conversion_rate) AS conversion_rate,
@@ -68,7 +74,7 @@ class SimulationsPerSecondColumn(ProgressColumn):
     def render(self, task: Task) -> Text:
         elapsed = task.elapsed or 0.0
         rate = task.completed / elapsed if elapsed > 0 else 0.0
-        return Text(f"{rate:7.1f} simulations/s", style="cyan")
+        return Text(f"{rate:,.1f}/s", style="cyan")
 
 
 def simulations_text(points: int, replicates: int) -> str:
@@ -78,10 +84,21 @@ def simulations_text(points: int, replicates: int) -> str:
     return f"{points:,} points × {replicates:,} replicates = {points * replicates:,} simulations"
 
 
+WorkersOption = Annotated[
+    int | None,
+    typer.Option(
+        min=1,
+        max=256,
+        help="Worker processes (default: the cores this process may use).",
+        show_default=False,
+    ),
+]
+
+
 def run(
     request: Annotated[Path, typer.Argument(help="Sweep request JSON (docs/contract.md §1).")],
     results: ResultsOption = None,
-    workers: Annotated[int, typer.Option(min=1, max=64, help="Worker processes.")] = 1,
+    workers: WorkersOption = None,
     run_id: Annotated[
         str | None, typer.Option("--run-id", help="Use this run id instead of the request's.")
     ] = None,
@@ -91,10 +108,11 @@ def run(
     prefix: PrefixOption = None,
     shard_deadline: ShardDeadlineOption = None,
 ) -> None:
-    """Run a whole sweep and print every point's key metrics: in-process, or (--backend aws)
-    through SQS and S3, this process working the queue until the run is done."""
+    """Run a whole sweep and print every point's key metrics: on this machine's cores, or
+    (--backend aws) through SQS and S3, this process working the queue until the run is done.
+    Ctrl-C stops it cleanly (a second Ctrl-C at once); the same command resumes it."""
     backend = chosen_backend(backend)
-    if backend == "aws" and workers > 1:
+    if backend == "aws" and workers is not None and workers > 1:
         raise UsageError(
             "--workers is for the local backend; start more `ridesweep worker` processes instead"
         )
@@ -106,9 +124,12 @@ def run(
         prefix=prefix,
         shard_deadline=shard_deadline,
     )
+    processes = 1 if settings.backend == "aws" else workers or usable_cores()
     payload = read_request(request)
     if run_id is not None and isinstance(payload, dict):
         payload["run_id"] = run_id
+    if processes > 1:
+        warm_up()  # the workers' imports happen while this process submits
     container = build_container(settings)
     if settings.backend == "aws":
         container.check_aws_resources(bucket=settings.results_bucket, queue_url=settings.shard_queue_url)
@@ -116,20 +137,81 @@ def run(
         payload, RequestSource(kind="cli", user_agent="ridesweep-cli")
     )
     manifest = accepted.manifest
+    who = "this process" if settings.backend == "aws" else f"{processes} worker(s)"
     console.print(
         f"run [bold]{manifest.run_id}[/bold] {accepted.status}: "
         f"{simulations_text(manifest.total_points, manifest.replicates)} in "
-        f"{manifest.shard_count} shards, {len(accepted.dispatched)} to run, "
-        f"{workers} worker(s) → {describe_results(settings)}"
+        f"{manifest.shard_count:,} shards, {len(accepted.dispatched):,} to run, "
+        f"{who} → {describe_results(settings)}",
+        highlight=False,
     )
     if accepted.continuation_advice is not None and settings.shard_deadline_seconds is not None:
         console.print(f"[yellow]note:[/yellow] {accepted.continuation_advice.message()}", highlight=False)
-    replicates = manifest.replicates
+    if not accepted.dispatched:
+        console.print(
+            "nothing to run: every shard already succeeded; the results below were written before",
+            highlight=False,
+        )
+        status: RunStatus = container.run_status(manifest.run_id)
+    else:
+        status = _drain(container, settings, manifest.run_id, accepted, processes)
+    print_metrics_table(container, status, manifest.replicates)
+    print_status(status, worked_on=False)
+    if settings.backend == "local" and status.shards_succeeded:
+        where = f"--results {settings.results_dir}"
+        preset = "precision" if manifest.replicates > 1 else "health-ranking"  # how many replicates suffice
+        console.print(
+            f"next: [bold]ridesweep report {status.run_id} {where}[/bold] (heat maps, ranking) or "
+            f"[bold]ridesweep query {preset} --run {status.run_id} {where}[/bold]",
+            highlight=False,
+        )
+    raise typer.Exit(exit_code_of(status))
+
+
+def _drain(
+    container: Container, settings: Settings, run_id: str, accepted: SubmitResult, processes: int
+) -> RunStatus:
+    """Work the run's shards with a progress bar; on Ctrl-C, say how far it got and exit 130."""
+    replicates = accepted.manifest.replicates
     todo = accepted.points_dispatched * replicates
+    shard_workers = container.shard_workers(processes=processes)
+    written = 0
     started = time.perf_counter()
-    with Progress(
+    interrupts = Interrupts(
+        stop=shard_workers.stop,
+        quit=getattr(shard_workers, "kill", lambda: None),
+        stopping_note="stopping: no more shards are handed out; running ones stop at their next point",
+    )
+    with interrupts, working_on(settings, [run_id]), _progress() as progress:
+        task = progress.add_task("simulations", total=todo)
+
+        def advance(points: int) -> None:
+            nonlocal written
+            written += points
+            progress.advance(task, points * replicates)  # a point is all its replicates
+
+        status: RunStatus = container.drain_run(run_id, workers=shard_workers, on_points=advance)
+    wall = time.perf_counter() - started
+    if interrupts.interrupted:
+        done = status.shards_succeeded + status.shards_failed
+        console.print(
+            f"interrupted: {done:,} of {status.shard_count:,} shards done, {written:,} points written; "
+            "rerun the same command to resume",
+            highlight=False,
+        )
+        raise typer.Exit(ExitCode.INTERRUPTED)
+    rate = written * replicates / wall if wall > 0 else 0.0
+    console.print(
+        f"{written * replicates:,} simulations in {duration(wall)} ({quantity(rate)} simulations/s)",
+        highlight=False,
+    )
+    return status
+
+
+def _progress() -> Progress:
+    return Progress(
         TextColumn("[progress.description]{task.description}"),
-        BarColumn(),
+        BarColumn(bar_width=None),
         MofNCompleteColumn(),
         SimulationsPerSecondColumn(),
         TimeElapsedColumn(),
@@ -137,27 +219,16 @@ def run(
         TimeRemainingColumn(),
         console=console,
         transient=False,
-    ) as progress:
-        task = progress.add_task("simulations", total=todo)
-        status: RunStatus = container.drain_run(
-            manifest.run_id,
-            workers=container.shard_workers(processes=workers),
-            on_points=lambda n: progress.advance(task, n * replicates),  # a point is all its replicates
-        )
-    wall = time.perf_counter() - started
-    print_metrics_table(container, status, replicates)
-    rate = todo / wall if wall > 0 else 0.0
-    console.print(f"{todo:,} simulations in {wall:.1f} s ({rate:.1f} simulations/s)")
-    print_status(status)
-    if settings.backend == "local":
-        where = f"--results {settings.results_dir}"
-        preset = "precision" if replicates > 1 else "health-ranking"  # how many replicates suffice
-        console.print(
-            f"next: [bold]ridesweep report {status.run_id} {where}[/bold] (heat maps, ranking) or "
-            f"[bold]ridesweep query {preset} --run {status.run_id} {where}[/bold]",
-            highlight=False,
-        )
-    raise typer.Exit(ExitCode.OK if status.state == "succeeded" else ExitCode.FAILED)
+    )
+
+
+def exit_code_of(status: RunStatus) -> ExitCode:
+    """The exit code of a run's state, the same for ``run`` and ``status``."""
+    if status.state == "succeeded":
+        return ExitCode.OK
+    if status.state == "running":
+        return ExitCode.INCOMPLETE
+    return ExitCode.FAILED
 
 
 def print_metrics_table(
@@ -165,44 +236,71 @@ def print_metrics_table(
 ) -> None:
     with container.open_run_analytics(status.run_id) as run_tables:
         rows = run_tables.sql(POINT_METRICS_SQL).rows
+    if not rows:
+        return
     selected = [json.loads(row["selected_dimensions_json"] or "{}") for row in rows]
     dimension_names = sorted(selected[0]) if selected else []
     title = f"run {status.run_id}: key metrics per point"
     if replicates > 1:
         title += f" (means of {replicates} replicates)"
-    table = Table(title=title, header_style="bold")
-    for column in ["point", "shard", *dimension_names]:
-        table.add_column(column, justify="right")
-    for column in ["conversion", "completed", "revenue", "median match s", "utilisation"]:
-        table.add_column(column, justify="right", style="green")
-    for row, values in list(zip(rows, selected, strict=True))[:limit]:
-        table.add_row(
-            str(row["point_index"]),
-            str(row["shard_id"]),
-            *[_cell(values.get(name)) for name in dimension_names],
-            f"{row['conversion_rate']:.1%}",
-            f"{row['completed_riders']:.0f}" if replicates == 1 else f"{row['completed_riders']:.1f}",
-            f"{row['platform_revenue']:,.2f}",
-            f"{row['median_time_to_match_ms'] / 1000:.1f}",
-            f"{row['driver_utilization']:.1%}",
-        )
-    console.print(table)
+    columns = [
+        Column("point"),
+        Column("shard"),
+        *[Column(name) for name in dimension_names],
+        Column("conversion", style="green"),
+        Column("completed", style="green"),
+        Column("revenue", style="green"),
+        Column("median match s", style="green", short="match s"),
+        Column("utilisation", style="green", short="util"),
+    ]
+    shown, swept = rows[:limit], selected[:limit]
+    cells = [
+        [str(row["point_index"]) for row in shown],
+        [str(row["shard_id"]) for row in shown],
+        *[_swept([values.get(name) for values in swept]) for name in dimension_names],
+        [share(row["conversion_rate"]) for row in shown],
+        quantities([row["completed_riders"] for row in shown]),
+        quantities([row["platform_revenue"] for row in shown]),
+        quantities([row["median_time_to_match_ms"] / 1000 for row in shown]),
+        [share(row["driver_utilization"]) for row in shown],
+    ]
+    table_rows = [list(row) for row in zip(*cells, strict=True)]
+    print_table(console, columns, table_rows, title=title, record_label="point")
     if len(rows) > limit:
-        console.print(f"… and {len(rows) - limit} more points (see `ridesweep query`)")
+        console.print(f"… and {len(rows) - limit:,} more points (see `ridesweep query`)")
 
 
-def _cell(value: object) -> str:
-    return f"{value:g}" if isinstance(value, float) else str(value)
+def _swept(values: list[object]) -> list[str]:
+    if all(isinstance(v, int | float) and not isinstance(v, bool) for v in values):
+        return [quantity(v) for v in values]  # type: ignore[arg-type]
+    return [str(v).lower() if isinstance(v, bool) else str(v) for v in values]
 
 
-def print_status(status: RunStatus) -> None:
-    colour = {"succeeded": "green", "running": "yellow"}.get(status.state, "red")
-    console.print(
-        f"state [{colour}]{status.state}[/{colour}]: {status.shards_succeeded} succeeded, "
-        f"{status.shards_failed} failed, {status.shards_pending} pending of {status.shard_count} shards"
+def print_status(status: RunStatus, *, worked_on: bool | None) -> None:
+    """One line for the run's state; ``worked_on``: whether a process here works on a running run
+    (``None``: cannot be known, e.g. on AWS)."""
+    counts = (
+        f"{status.shards_succeeded:,} succeeded, {status.shards_failed:,} failed, "
+        f"{status.shards_pending:,} to run of {status.shard_count:,} shards"
     )
+    if status.state == "running" and worked_on is False:
+        console.print(
+            f"[yellow]incomplete[/yellow]: {plural(status.shards_pending, 'shard')} not done ({counts}); "
+            "nothing is working on it: rerun the same command to resume",
+            highlight=False,
+        )
+    elif status.state == "running":
+        where = "a process on this machine is working on it" if worked_on else "queued or being worked on"
+        console.print(f"state [yellow]running[/yellow]: {counts} ({where})", highlight=False)
+    else:
+        colour = "green" if status.state == "succeeded" else "red"
+        console.print(f"state [{colour}]{status.state}[/{colour}]: {counts}", highlight=False)
     if status.failed_shard_ids:
-        console.print(f"[red]failed shards:[/red] {', '.join(map(str, status.failed_shard_ids))}")
+        console.print(
+            f"[red]failed shards:[/red] {', '.join(map(str, status.failed_shard_ids))} "
+            "(`ridesweep query failures` says why; running the request again retries them)",
+            highlight=False,
+        )
 
 
 def plan(
@@ -251,13 +349,16 @@ def status(
     bucket: BucketOption = None,
     prefix: PrefixOption = None,
 ) -> None:
-    """Show how far a run has got, from its shard outcome records."""
+    """Show how far a run has got, from its shard outcome records (exit 0 succeeded, 1 a shard
+    failed, 5 not finished)."""
     settings = backend_settings(
         backend, results=results, needs=("results_bucket",), bucket=bucket, prefix=prefix
     )
     state: RunStatus = build_container(settings).run_status(run_id)
     console.print_json(json.dumps(state.as_dict()))
-    print_status(state)
+    worked_on = is_worked_on(settings, run_id) if state.state == "running" else None
+    print_status(state, worked_on=worked_on)
+    raise typer.Exit(exit_code_of(state))
 
 
 def serve(

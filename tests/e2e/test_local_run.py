@@ -120,9 +120,9 @@ def test_a_run_without_failures_exits_0(tmp_path: Path) -> None:
     assert run_cli(tmp_path, tmp_path / "r", workers=1, body=body) == 0
 
 
-def test_status_reports_a_finished_run(results: Path) -> None:
+def test_status_reports_a_finished_run_with_the_exit_code_of_run(results: Path) -> None:
     outcome = CliRunner().invoke(app, ["status", "local-run", "--results", str(results)])
-    assert outcome.exit_code == 0
+    assert outcome.exit_code == 1  # as `run` of this partial run: a shard failed
     assert '"state": "partial"' in outcome.output
 
 

@@ -1,0 +1,164 @@
+"""Ctrl-C at a terminal, as a user presses it: `ridesweep run --workers 2` in a pseudo-terminal.
+
+The first Ctrl-C stops the run cleanly (message, exit 130, status says nothing works on it) and the
+same command then resumes it to the very bytes an uninterrupted run writes; a second Ctrl-C quits at
+once. No timing is asserted: the bounds below only keep a hung run from hanging the suite (the
+time a stop takes is printed, and measured by bench/bench_sweep.py).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import pty
+import re
+import select
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from entrypoints.cli.exit_codes import ExitCode
+
+CLI = str(Path(sys.executable).with_name("ridesweep"))
+HANG_GUARD_SECONDS = 120
+REQUEST = {
+    "run_id": "interrupted-run",
+    "dimensions": {"num_drivers": [30, 45, 60, 75, 90, 105], "commission_rate": [0.1, 0.3]},
+    "base_parameters": {"num_riders": 250, "request_window_minutes": 30, "simulation_minutes": 60},
+    "shard_count": 6,
+    "seed": 21,
+}
+TIMED_COLUMNS = ("dataset=run_context", "dataset=shard_outcomes")
+"""Datasets whose rows carry wall-clock times (acceptance, start and end of a shard)."""
+
+pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="needs a POSIX pseudo-terminal")
+
+
+class Terminal:
+    """One command in a pseudo-terminal of its own: its output, Ctrl-C, its exit code."""
+
+    def __init__(self, argv: list[str], cwd: Path) -> None:
+        pid, fd = pty.fork()
+        if pid == 0:  # the child: the pty is its controlling terminal
+            os.chdir(cwd)
+            os.execv(argv[0], argv)
+        self.pid, self.fd = pid, fd
+        self.output = ""
+
+    @property
+    def text(self) -> str:
+        """The output without terminal control sequences, its whitespace runs as single spaces."""
+        return " ".join(re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", self.output).split())
+
+    def read_until(self, pattern: str, timeout: float = HANG_GUARD_SECONDS) -> bool:
+        deadline = time.monotonic() + timeout
+        while not re.search(pattern, self.text):
+            if time.monotonic() > deadline or not self._read(deadline - time.monotonic()):
+                return False
+        return True
+
+    def _read(self, timeout: float) -> bool:
+        ready, _, _ = select.select([self.fd], [], [], max(0.0, min(timeout, 1.0)))
+        if not ready:
+            return True
+        try:
+            chunk = os.read(self.fd, 65536)
+        except OSError:  # the child closed the terminal
+            return False
+        if not chunk:
+            return False
+        self.output += chunk.decode("utf-8", "replace")
+        return True
+
+    def ctrl_c(self) -> None:
+        os.write(self.fd, b"\x03")
+
+    def wait(self, timeout: float = HANG_GUARD_SECONDS) -> int:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            self._read(0.2)
+            done, status = os.waitpid(self.pid, os.WNOHANG)
+            if done:
+                while self._read(0.05):
+                    if not select.select([self.fd], [], [], 0)[0]:
+                        break
+                os.close(self.fd)
+                return os.waitstatus_to_exitcode(status)
+        os.kill(self.pid, 9)
+        raise AssertionError(f"the command did not end within {timeout} s:\n{self.output}")
+
+
+def run_argv(results: Path, request: Path) -> list[str]:
+    return [CLI, "run", str(request), "--results", str(results), "--workers", "2"]
+
+
+def point_files(results: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(results).as_posix(): p.read_bytes()
+        for p in sorted(results.rglob("*.parquet"))
+        if not any(name in p.as_posix() for name in TIMED_COLUMNS)
+    }
+
+
+def started_points(results: Path) -> bool:
+    return any(results.rglob("dataset=shard_metrics/**/*.parquet"))
+
+
+def test_ctrl_c_stops_two_workers_and_the_same_command_resumes_to_the_same_bytes(tmp_path: Path) -> None:
+    request = tmp_path / "request.json"
+    request.write_text(json.dumps(REQUEST))
+    results = tmp_path / "results"
+    terminal = Terminal(run_argv(results, request), tmp_path)
+    deadline = time.monotonic() + HANG_GUARD_SECONDS
+    while not started_points(results) and time.monotonic() < deadline:
+        terminal._read(0.05)
+    assert started_points(results), terminal.output
+
+    pressed = time.monotonic()
+    terminal.ctrl_c()
+    code = terminal.wait()
+    print(f"Ctrl-C to exit: {time.monotonic() - pressed:.2f} s")  # measured here, not asserted
+
+    assert code == ExitCode.INTERRUPTED, terminal.output
+    stopped = re.search(
+        r"interrupted: (\d+) of 6 shards done, (\d+) points written; rerun the same command to resume",
+        terminal.text,
+    )
+    assert stopped is not None, terminal.output
+    assert int(stopped.group(1)) < 6
+
+    status = subprocess.run(
+        [CLI, "status", "interrupted-run", "--results", str(results)], capture_output=True, text=True
+    )
+    assert status.returncode == ExitCode.INCOMPLETE, status.stdout + status.stderr
+    assert "nothing is working on it: rerun the same command to resume" in status.stdout
+
+    resumed = subprocess.run(run_argv(results, request), capture_output=True, text=True, cwd=tmp_path)
+    assert resumed.returncode == ExitCode.OK, resumed.stdout + resumed.stderr
+    clean = tmp_path / "clean"
+    whole = subprocess.run(run_argv(clean, request), capture_output=True, text=True, cwd=tmp_path)
+    assert whole.returncode == ExitCode.OK, whole.stdout + whole.stderr
+    interrupted_then_resumed, uninterrupted = point_files(results), point_files(clean)
+    assert interrupted_then_resumed.keys() == uninterrupted.keys()
+    assert len(uninterrupted) == 12 * 4  # 12 points × 4 per-point datasets
+    for key, data in uninterrupted.items():
+        assert interrupted_then_resumed[key] == data, key
+
+
+def test_a_second_ctrl_c_quits_at_once(tmp_path: Path) -> None:
+    request = tmp_path / "request.json"
+    request.write_text(json.dumps({**REQUEST, "run_id": "quit-run"}))
+    results = tmp_path / "results"
+    terminal = Terminal(run_argv(results, request), tmp_path)
+    assert terminal.read_until(r"simulations"), terminal.output
+
+    terminal.ctrl_c()
+    assert terminal.read_until(r"press Ctrl-C again to quit at once"), terminal.output
+    terminal.ctrl_c()
+    code = terminal.wait()
+
+    assert code == ExitCode.INTERRUPTED, terminal.output
+    assert "interrupted again: quitting now" in terminal.text
