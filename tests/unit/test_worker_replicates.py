@@ -8,6 +8,7 @@ import json
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pytest
 
 import application.execute_shard as execute_module
@@ -177,10 +178,10 @@ def test_replicate_rows_are_the_simulation_of_that_replicate_seed(per_point: Wor
     for r in range(3):
         output = simulate(space.parameters_at(point), replicate_seed(9, point, r, "independent"))
         assert {k: metrics[r][k] for k in output.metrics} == output.metrics
-        mine = trips.filter(pa.compute.equal(trips["replicate"], r))
+        mine = trips.filter(pc.equal(trips["replicate"], r))
         assert mine.column("trip_id").to_pylist() == output.trips["trip_id"].tolist()
         assert mine.column("fare").to_pylist() == output.trips["fare"].tolist()
-        mine = snapshots.filter(pa.compute.equal(snapshots["replicate"], r))
+        mine = snapshots.filter(pc.equal(snapshots["replicate"], r))
         assert mine.column("riders_waiting").to_pylist() == output.snapshots["riders_waiting"].tolist()
 
 
