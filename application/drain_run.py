@@ -2,7 +2,8 @@
 
 The workers stop on their own once nothing is left to take (a shard still failing then sits in
 the dead-letter queue, or with another worker); the run's status, read at most every
-``check_every`` seconds from its outcome records, stops them as soon as every shard has ended.
+``check_every`` seconds from its outcome records, stops them as soon as every shard has ended
+(in a cancelled run too: its remaining shards are each recorded as cancelled first).
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ def drain_run(
         if monotonic() - last_check < check_every:
             return False
         last_check = monotonic()
-        return run_status(run_id, store=store, keys=keys).state != "running"
+        return run_status(run_id, store=store, keys=keys).ended
 
     workers.work(finished, on_points)
     return run_status(run_id, store=store, keys=keys)

@@ -14,6 +14,12 @@ parts. The continuation is sent before the message is acknowledged, so a crash i
 replays the part. In the ``per_shard`` layout each part writes its own objects (``part-<k>``); the
 part's ``effective_parameters`` object is written first, with a conditional create, and claims the
 part's range, so a replay or a duplicate delivery of the message writes exactly that range again.
+
+A cancelled run's shards stop: the run's cancellation marker is looked for before the message
+starts and, at the same decision point as the budget's, at most every ``cancel_check_seconds``
+between points (application/cancellation.py). A stopped shard keeps the points it wrote
+(``per_point``; a ``per_shard`` part it was holding is dropped), writes nothing more, and records a
+failure outcome with ``error_code`` ``cancelled``; no continuation is sent.
 """
 
 from __future__ import annotations
@@ -27,7 +33,10 @@ from typing import Any, Literal
 from pydantic import ValidationError as PydanticValidationError
 
 from application import results_codec as codec
-from application.work_budget import NO_LIMITS, PartBudget, StopReason, WorkBudget
+from application.cancellation import DEFAULT_CHECK_SECONDS, CancellationCheck
+from application.work_budget import NO_LIMITS, PartBudget, WorkBudget
+from application.work_budget import StopReason as BudgetStop
+from domain.cancellation import CANCELLED_ERROR_CODE
 from domain.contract import ShardMessage, normalise_space
 from domain.cost_model import simulation_seconds
 from domain.errors import MalformedShardMessage, RequestValidationError, ShardFailure
@@ -46,8 +55,11 @@ from ports.clock import Clock
 from ports.errors import TransientError
 from ports.queue import ShardQueue
 
-ShardStatus = Literal["succeeded", "failed", "skipped", "continued"]
+ShardStatus = Literal["succeeded", "failed", "skipped", "continued", "cancelled"]
+StopReason = BudgetStop | Literal["cancelled"]
+"""Why a part stops before the end of its range (``_stop_before_next_point``)."""
 PointCallback = Callable[[int], None]
+StartCallback = Callable[[ShardMessage], None]
 Simulator = Callable[[Any, int], Any]
 """``simulate(parameters, seed)``: the model itself unless a caller (a benchmark's timer) wraps it."""
 CLAIM_DATASET: Dataset = "effective_parameters"
@@ -97,16 +109,25 @@ def execute_shard(
     queue: ShardQueue,
     budget: WorkBudget | None = None,
     on_point: PointCallback | None = None,
+    on_start: StartCallback | None = None,
     simulator: Simulator | None = None,
+    cancel_check_seconds: float = DEFAULT_CHECK_SECONDS,
 ) -> ShardResult:
     """Raises ``MalformedShardMessage`` for a message without a usable run, shard and date, and
     lets ``TransientError`` through for the queue to retry; every other failure is recorded.
-    ``budget`` is the invocation's (shared by the messages it runs); none: no limits."""
+    ``budget`` is the invocation's (shared by the messages it runs); none: no limits.
+    ``on_start`` is told when the message starts work (not when it is skipped or cancelled)."""
     message = parse_shard_message(body)
     success_key = keys.outcome(message.run_date, message.run_id, "success", message.shard_id)
     if store.exists(success_key):
         return ShardResult("skipped", message.run_id, message.shard_id, 0)
     started = clock.now()
+    cancellation = CancellationCheck(store, keys, message.run_id, interval=cancel_check_seconds)
+    if cancellation.cancelled(now=True):
+        done_before = message.first_index - message.start_index  # by earlier parts
+        return _record_cancelled(store, keys, message, attempt, started, clock.now(), done_before)
+    if on_start is not None:
+        on_start(message)
     part_budget = (budget or WorkBudget(NO_LIMITS, clock)).part()
     try:
         _check_model(message)
@@ -114,11 +135,14 @@ def execute_shard(
         if message.inject_failure:
             raise ShardFailure("injected_failure", "failure injected on purpose for this shard")
         written = _run_part(
-            message, space, store, keys, part_budget, on_point, simulator or simulate
+            message, space, store, keys, part_budget, cancellation, on_point, simulator or simulate
         )
     except ShardFailure as failure:
         _write_outcome(store, keys, message, "failure", attempt, started, clock.now(), 0, failure)
         return ShardResult("failed", message.run_id, message.shard_id, 0, failure.error_code)
+    if written.stop_reason == "cancelled":
+        done = written.next_index - message.start_index
+        return _record_cancelled(store, keys, message, attempt, started, clock.now(), done)
     if written.next_index < message.end_index_exclusive:
         return _send_continuation(queue, message, written)
     shard_points = message.end_index_exclusive - message.start_index
@@ -142,6 +166,35 @@ def _send_continuation(queue: ShardQueue, message: ShardMessage, written: _PartW
     )
 
 
+def _record_cancelled(
+    store: BlobStore,
+    keys: StorageKeys,
+    message: ShardMessage,
+    attempt: int,
+    started: datetime,
+    finished: datetime,
+    written: int,
+) -> ShardResult:
+    """The failure outcome of a shard stopped by its run's cancel (``written``: its points that
+    were written), unless the shard already has a failure outcome (an earlier failure stays as it
+    was, and a duplicate delivery writes nothing). The shard is first marked as cancelled beside
+    the manifest, so a status counts it with a listing: an outcome is never left without the mark."""
+    failure = ShardFailure(
+        CANCELLED_ERROR_CODE,
+        f"the run was cancelled; the shard stopped with {written} of its "
+        f"{message.end_index_exclusive - message.start_index} points written",
+    )
+    failure_key = keys.outcome(message.run_date, message.run_id, "failure", message.shard_id)
+    if store.exists(failure_key):
+        return ShardResult("skipped", message.run_id, message.shard_id, 0)
+    store.create_if_absent(keys.cancelled_shard(message.run_id, message.shard_id), b"")
+    record = _outcome_record(keys, message, attempt, started, finished, written, failure)
+    store.create_if_absent(failure_key, codec.encode(codec.outcome_table(record)))
+    return ShardResult(
+        "cancelled", message.run_id, message.shard_id, written, CANCELLED_ERROR_CODE, stop_reason="cancelled"
+    )
+
+
 def _check_model(message: ShardMessage) -> None:
     if message.simulation_model != SIMULATION_MODEL:
         raise ShardFailure(
@@ -158,9 +211,7 @@ def _checked_space(message: ShardMessage) -> ParameterSpace:
         dims, base = normalise_space(message.dimensions, message.base_parameters)
     except RequestValidationError as exc:
         raise ShardFailure("invalid_parameters", str(exc)) from None
-    fingerprint = config_fingerprint(
-        dims, base, message.seed, message.replicates, message.seed_strategy
-    )
+    fingerprint = config_fingerprint(dims, base, message.seed, message.replicates, message.seed_strategy)
     if fingerprint != message.config_fingerprint:
         raise ShardFailure(
             "fingerprint_mismatch",
@@ -191,11 +242,13 @@ def _run_part(
     store: BlobStore,
     keys: StorageKeys,
     budget: PartBudget,
+    cancellation: CancellationCheck,
     on_point: PointCallback | None,
     simulator: Simulator,
 ) -> _PartWritten:
-    """Run points from the message's first until its range ends or its budget says stop, and
-    write them; returns how far the part got."""
+    """Run points from the message's first until its range ends, its budget says stop or its run
+    is cancelled, and write them (a cancelled ``per_shard`` part writes none); returns how far the
+    part got."""
     first, end = message.first_index, message.end_index_exclusive
     per_shard = message.output_layout == "per_shard"
     if per_shard:
@@ -209,10 +262,9 @@ def _run_part(
     index, stop_reason = first, None
     with _BackgroundWriter(store) as writer:
         while index < end:
-            # The one decision point: whatever may end a part early answers before each point.
-            estimate = simulation_seconds({**space.base_parameters, **space.point_at(index)})
-            estimate *= message.replicates
-            stop_reason = budget.stop_before(estimate, done=index - first, held_bytes=held_bytes)
+            stop_reason = _stop_before_next_point(
+                message, space, index, budget, cancellation, writer, held_bytes
+            )
             if stop_reason is not None:
                 break
             tables = point_tables_for(message, space, index, simulator)
@@ -235,15 +287,39 @@ def _run_part(
             if on_point is not None:
                 on_point(index)
             index += 1
+    if stop_reason == "cancelled":
+        return (
+            _PartWritten(0, first, stop_reason)
+            if per_shard
+            else _PartWritten(index - first, index, stop_reason)
+        )
     if per_shard and held:
         index = _write_part(store, keys, message, held)
     return _PartWritten(index - first, index, stop_reason)
 
 
+def _stop_before_next_point(
+    message: ShardMessage,
+    space: ParameterSpace,
+    index: int,
+    budget: PartBudget,
+    cancellation: CancellationCheck,
+    writer: _BackgroundWriter,
+    held_bytes: int,
+) -> StopReason | None:
+    """The one decision point: whatever may end a part early answers here, before each point.
+
+    A cancel first: the writes already started land before the store is asked, so once the
+    marker is seen nothing more of the shard is written. Then the budget: time and memory."""
+    if cancellation.cancelled(before_asking=writer.wait):
+        return "cancelled"
+    estimate = simulation_seconds({**space.base_parameters, **space.point_at(index)})
+    estimate *= message.replicates
+    return budget.stop_before(estimate, done=index - message.first_index, held_bytes=held_bytes)
+
+
 def _part_key(keys: StorageKeys, message: ShardMessage, dataset: Dataset) -> str:
-    return keys.shard_object(
-        dataset, message.run_date, message.run_id, message.shard_id, message.part
-    )
+    return keys.shard_object(dataset, message.run_date, message.run_id, message.shard_id, message.part)
 
 
 def _claimed_end(store: BlobStore, keys: StorageKeys, message: ShardMessage) -> int | None:
@@ -347,7 +423,25 @@ def _write_outcome(
 ) -> None:
     """The shard's outcome. A success is created once: the part that finishes the range writes it,
     and a duplicate finishing too leaves the first record as it is."""
-    record = {
+    record = _outcome_record(keys, message, attempt, started, finished, processed, failure)
+    key = keys.outcome(message.run_date, message.run_id, status, message.shard_id)
+    data = codec.encode(codec.outcome_table(record))
+    if status == "success":
+        store.create_if_absent(key, data)
+    else:
+        store.put(key, data)
+
+
+def _outcome_record(
+    keys: StorageKeys,
+    message: ShardMessage,
+    attempt: int,
+    started: datetime,
+    finished: datetime,
+    processed: int,
+    failure: ShardFailure | None,
+) -> dict[str, Any]:
+    return {
         "shard_id": message.shard_id,
         "start_index": message.start_index,
         "end_index_exclusive": message.end_index_exclusive,
@@ -362,12 +456,6 @@ def _write_outcome(
         "config_fingerprint": message.config_fingerprint,
         "parts": message.part + 1,
     }
-    key = keys.outcome(message.run_date, message.run_id, status, message.shard_id)
-    data = codec.encode(codec.outcome_table(record))
-    if status == "success":
-        store.create_if_absent(key, data)
-    else:
-        store.put(key, data)
 
 
 class _BackgroundWriter:
@@ -390,6 +478,11 @@ class _BackgroundWriter:
         while len(self._pending) >= self.MAX_IN_FLIGHT:
             self._pending.pop(0).result()
         self._pending.append(self._pool.submit(self._store.put_many, items))
+
+    def wait(self) -> None:
+        """Return once every write submitted so far has landed (re-raising a failed one)."""
+        while self._pending:
+            self._pending.pop(0).result()
 
     def __enter__(self) -> _BackgroundWriter:
         return self

@@ -5,13 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from application.cancellation import find_cancellation
 from application.run_manifest import find_manifest
 from domain.contract import Limits, parse_sweep_request
 from domain.cost_model import ContinuationAdvice, continuation_advice
-from domain.errors import RunConflict, RunModelChanged
+from domain.errors import RunCancelled, RunConflict, RunModelChanged
 from domain.manifest import RequestSource, RunManifest
 from domain.planning import ShardRange, SweepPlan, plan_sweep
-from domain.storage_keys import OutcomeStatus, StorageKeys
+from domain.storage_keys import OutcomeStatus, StorageKeys, shard_id_of_key
 from ports.blob_store import BlobStore
 from ports.clock import Clock
 from ports.queue import ShardQueue
@@ -71,15 +72,17 @@ def submit_sweep(
 
     Raises ``RequestValidationError`` (nothing written), ``RunConflict`` (nothing written),
     ``RunModelChanged`` (the run was planned under another simulation model; nothing written or
-    enqueued) or ``TransientError`` (the manifest may exist; resending the same request resumes
-    the run). ``invocation_seconds``: the time a worker invocation has for a shard message, to
-    warn of shards estimated to need continuations.
+    enqueued), ``RunCancelled`` (the run was cancelled; nothing written or enqueued) or
+    ``TransientError`` (the manifest may exist; resending the same request resumes the run).
+    ``invocation_seconds``: the time a worker invocation has for a shard message, to warn of
+    shards estimated to need continuations.
     """
     plan = plan_sweep(parse_sweep_request(payload, limits), limits)
     advice = None if invocation_seconds is None else continuation_advice(plan, invocation_seconds)
     run_id = plan.request.run_id
     manifest = RunManifest.accept(plan, clock.now(), source)
     if store.create_if_absent(keys.manifest(run_id), manifest.to_json_bytes()):
+        _index_newest_first(store, keys, manifest)
         _write_run_context(store, keys, manifest)
         shards = plan.shards
         status: SubmitStatus = "accepted"
@@ -89,6 +92,10 @@ def submit_sweep(
             raise RunConflict(run_id, manifest.request_fingerprint, plan.request_fingerprint)
         if manifest.simulation_model != plan.simulation_model:
             raise RunModelChanged(run_id, manifest.simulation_model, plan.simulation_model)
+        cancelled = find_cancellation(store, keys, run_id)
+        if cancelled is not None:
+            raise RunCancelled(run_id, cancelled.cancelled_at.isoformat())
+        _index_newest_first(store, keys, manifest)  # in case the first submit stopped before it
         _write_run_context(store, keys, manifest)
         done = shard_ids_with_outcome(store, keys, manifest.run_date, run_id, "success")
         shards = tuple(s for s in plan.shards if s.shard_id not in done)
@@ -104,6 +111,13 @@ def _existing_manifest(store: BlobStore, keys: StorageKeys, run_id: str) -> RunM
     return manifest
 
 
+def _index_newest_first(store: BlobStore, keys: StorageKeys, manifest: RunManifest) -> None:
+    """The run's entry in the index that lists runs newest first (application/list_runs.py);
+    derived from the manifest alone, so a resubmit rewrites the same key with the same bytes."""
+    accepted_ms = int(manifest.accepted_at.timestamp() * 1000)
+    store.put(keys.newest_first(accepted_ms, manifest.run_id), manifest.run_id.encode("utf-8"))
+
+
 def _write_run_context(store: BlobStore, keys: StorageKeys, manifest: RunManifest) -> None:
     """run_context is derived from the manifest alone, so rewriting it gives the same bytes."""
     from application.run_context import encode_run_context  # keeps pyarrow off the import path
@@ -115,11 +129,5 @@ def shard_ids_with_outcome(
     store: BlobStore, keys: StorageKeys, run_date: str, run_id: str, status: OutcomeStatus
 ) -> set[int]:
     prefix = keys.outcomes_prefix(run_date, run_id) + f"status={status}/"
-    return {_shard_id_of(key) for key in store.list_keys(prefix)}
-
-
-def _shard_id_of(key: str) -> int:
-    for segment in key.split("/"):
-        if segment.startswith("shard_id="):
-            return int(segment.removeprefix("shard_id="))
-    raise ValueError(f"no shard_id in key {key!r}")
+    found = (shard_id_of_key(key) for key in store.list_keys(prefix))
+    return {shard_id for shard_id in found if shard_id is not None}

@@ -99,3 +99,28 @@ class ShardFailure(DomainError):
     def __init__(self, error_code: str, message: str) -> None:
         self.error_code = error_code
         super().__init__(message)
+
+
+class RunCancelled(DomainError):
+    """The run id names a run that was cancelled: it is never resumed, so nothing is enqueued."""
+
+    def __init__(self, run_id: str, cancelled_at: str) -> None:
+        self.run_id = run_id
+        self.cancelled_at = cancelled_at
+        super().__init__(
+            f"run_id {run_id!r} was cancelled at {cancelled_at} and a cancelled run is never "
+            "resumed; nothing was enqueued. Its results so far stay readable; to run the sweep "
+            "again, submit it with a new run_id"
+        )
+
+
+class RunAlreadyEnded(DomainError):
+    """A cancel of a run whose every shard has already ended: there is nothing left to stop."""
+
+    def __init__(self, run_id: str, state: str) -> None:
+        self.run_id = run_id
+        self.state = state
+        super().__init__(
+            f"run_id {run_id!r} has already ended ({state}): every shard has an outcome, so "
+            "there is nothing to cancel and nothing was written"
+        )

@@ -29,6 +29,10 @@ POINT_DATASETS: tuple[Dataset, ...] = (
 ALL_DATASETS: tuple[Dataset, ...] = ("run_context", *POINT_DATASETS, "shard_outcomes")
 OutcomeStatus = Literal["success", "failure"]
 PART = "part-0.parquet"
+CANCELLATION_MARKER = "cancelled.json"
+CANCELLED_SHARDS = "cancelled_shards"
+NEWEST_FIRST = "newest_first"
+_INVERTED_MS = 10**14  # above every epoch millisecond count until the year 5138
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +50,28 @@ class StorageKeys:
 
     def manifest(self, run_id: str) -> str:
         return self._join("runs", f"run_id={_run_id(run_id)}", "manifest.json")
+
+    def run_prefix(self, run_id: str) -> str:
+        """The run's own records (manifest, cancellation marker, cancelled shards) start with this."""
+        return self._join("runs", f"run_id={_run_id(run_id)}") + "/"
+
+    def cancellation(self, run_id: str) -> str:
+        """The run's cancellation marker, beside its manifest (created once, never replaced)."""
+        return self._join("runs", f"run_id={_run_id(run_id)}", CANCELLATION_MARKER)
+
+    def cancelled_shard(self, run_id: str, shard_id: int) -> str:
+        """Says that a shard's failure outcome is a cancellation, so that counting cancelled shards
+        takes a listing instead of reading every failure outcome."""
+        return self._join(
+            "runs", f"run_id={_run_id(run_id)}", CANCELLED_SHARDS, f"shard_id={_non_negative(shard_id)}"
+        )
+
+    def newest_first_prefix(self) -> str:
+        """The index of runs by acceptance time: listing it in key order lists the newest first."""
+        return self._join("runs", NEWEST_FIRST) + "/"
+
+    def newest_first(self, accepted_at_ms: int, run_id: str) -> str:
+        return self.newest_first_prefix() + newest_first_name(accepted_at_ms, run_id)
 
     def run_context(self, run_date: str, run_id: str) -> str:
         return self._join(*_run_partition("run_context", run_date, run_id), PART)
@@ -117,6 +143,30 @@ class StorageKeys:
     def run_prefixes(self, run_date: str, run_id: str) -> list[str]:
         """Every prefix under which a run writes, one per dataset (for listings and clean-up)."""
         return [self.dataset_prefix(d, run_date, run_id) for d in ALL_DATASETS]
+
+
+def newest_first_name(accepted_at_ms: int, run_id: str) -> str:
+    """``<inverted milliseconds>_<run_id>``: a later acceptance sorts first; ties by run id."""
+    if not 0 <= _non_negative(accepted_at_ms) < _INVERTED_MS:
+        raise ValueError(f"acceptance time {accepted_at_ms} ms is out of range")
+    return f"{_INVERTED_MS - 1 - accepted_at_ms:014d}_{_run_id(run_id)}"
+
+
+def run_id_of_newest_first_name(name: str) -> str | None:
+    """The run id a ``newest_first`` name ends with, or ``None`` when ``name`` is not one."""
+    inverted, _, run_id = name.partition("_")
+    if len(inverted) != 14 or not inverted.isdigit() or not is_valid_run_id(run_id):
+        return None
+    return run_id
+
+
+def shard_id_of_key(key: str) -> int | None:
+    """The ``shard_id=`` segment of a key, or ``None`` when it has none."""
+    for segment in key.split("/"):
+        if segment.startswith("shard_id="):
+            digits = segment.removeprefix("shard_id=").removesuffix(".json")
+            return int(digits) if digits.isdigit() else None
+    return None
 
 
 def _run_partition(dataset: Dataset, run_date: str, run_id: str) -> tuple[str, str, str]:

@@ -16,16 +16,21 @@ import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import unquote
+from urllib.parse import parse_qsl, unquote
 
 import structlog
 
+from application.cancel_run import CancelResult
+from application.list_runs import RunsPage, parse_limit
 from application.submit_sweep import SubmitResult
 from domain.contract import MAX_REQUEST_BYTES
 from domain.errors import (
+    ErrorDetail,
     MalformedJson,
     RequestTooLarge,
     RequestValidationError,
+    RunAlreadyEnded,
+    RunCancelled,
     RunConflict,
     RunModelChanged,
     RunNotFound,
@@ -33,6 +38,7 @@ from domain.errors import (
 from domain.manifest import RequestSource
 from entrypoints.container import Container
 from entrypoints.logs import get_logger
+from entrypoints.story import log_submitted
 from ports.errors import TransientError
 
 Answer = tuple[int, dict[str, Any]]
@@ -47,6 +53,17 @@ class ApiRequest:
     route: str | None = None
     """The resource template API Gateway matched (``/sweep-run/{run_id}``), when it says."""
     path_parameters: Mapping[str, str] = field(default_factory=dict)
+    query: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    """Query string parameters, each with every value it was given."""
+
+    def query_value(self, name: str) -> str | None:
+        """The one value of ``name`` (``None`` when absent); raises naming it when repeated."""
+        values = self.query.get(name, ())
+        if len(values) > 1:
+            raise RequestValidationError(
+                [ErrorDetail(("query", name), f"give it once, not {len(values)} times")]
+            )
+        return values[0] if values else None
 
 
 def is_api_event(event: dict[str, Any]) -> bool:
@@ -87,6 +104,7 @@ def parse_api_event(event: dict[str, Any]) -> ApiRequest:
         body=body,
         route=route,
         path_parameters=parameters,
+        query=_query(event, path),
         source=RequestSource(
             kind="api",
             source_ip=_text(source_ip),
@@ -95,6 +113,25 @@ def parse_api_event(event: dict[str, Any]) -> ApiRequest:
             api_stage=stage,
         ),
     )
+
+
+def _query(event: dict[str, Any], path: str) -> dict[str, tuple[str, ...]]:
+    """Every query parameter with all its values, from whichever field the event's shape fills:
+    REST and HTTP API 1.0 ``multiValueQueryStringParameters``, HTTP API 2.0 and function URL
+    ``rawQueryString``, else ``queryStringParameters``, else the path's ``?`` part."""
+    multi = event.get("multiValueQueryStringParameters")
+    if isinstance(multi, dict):
+        return {str(k): tuple(str(v) for v in (vs or ())) for k, vs in multi.items()}
+    raw = event.get("rawQueryString")
+    if not isinstance(raw, str) and "?" in path:
+        raw = path.split("?", 1)[1]
+    if isinstance(raw, str):
+        pairs = parse_qsl(raw, keep_blank_values=True)
+        return {name: tuple(v for k, v in pairs if k == name) for name, _ in pairs}
+    single = event.get("queryStringParameters")
+    if isinstance(single, dict):
+        return {str(k): (str(v),) for k, v in single.items()}
+    return {}
 
 
 def _matched_route(event: dict[str, Any], context: dict[str, Any]) -> tuple[str | None, dict[str, str]]:
@@ -174,6 +211,7 @@ def _submit(request: ApiRequest, container: Container) -> Answer:
         run_id=payload.get("run_id") if isinstance(payload, dict) else None
     )
     result: SubmitResult = container.submit_sweep(payload, request.source)
+    log_submitted(result)
     return (202 if result.status == "accepted" else 200), result.answer()
 
 
@@ -183,11 +221,34 @@ def _status(request: ApiRequest, container: Container) -> Answer:
     return 200, container.run_status(run_id).as_dict()
 
 
+def _cancel(request: ApiRequest, container: Container) -> Answer:
+    run_id = request.path_parameters.get("run_id", "")
+    structlog.contextvars.bind_contextvars(run_id=run_id)
+    result: CancelResult = container.cancel_run(run_id, request.source)
+    if result.created:
+        get_logger().info("run_cancelled", cancelled_at=result.marker.cancelled_at.isoformat())
+    return 200, result.marker.answer()
+
+
+LIST_PARAMETERS = ("limit", "next_token")
+
+
+def _list(request: ApiRequest, container: Container) -> Answer:
+    unknown = sorted(set(request.query) - set(LIST_PARAMETERS))
+    if unknown:
+        raise RequestValidationError(
+            [ErrorDetail(("query", name), "unknown parameter; use limit and next_token") for name in unknown]
+        )
+    limit = parse_limit(request.query_value("limit"))
+    page: RunsPage = container.list_runs(limit=limit, next_token=request.query_value("next_token") or None)
+    return 200, page.as_dict()
+
+
 RouteHandler = Callable[[ApiRequest, Container], Answer]
 
 ROUTES: Mapping[str, Mapping[str, RouteHandler]] = {
-    "/sweep-run": {"POST": _submit},
-    "/sweep-run/{run_id}": {"GET": _status},
+    "/sweep-run": {"POST": _submit, "GET": _list},
+    "/sweep-run/{run_id}": {"GET": _status, "DELETE": _cancel},
 }
 """Resource template → method → handler (docs/contract.md §1). A new route is one entry here, its
 resource in the API Gateway Terraform and a recorded event under tests/events."""
@@ -261,6 +322,14 @@ ERROR_ANSWERS: tuple[tuple[type[Exception], ErrorAnswer], ...] = (
                 "simulation_model": e.deployment_model,
             },
         ),
+    ),
+    (
+        RunCancelled,
+        ErrorAnswer(409, "run_cancelled", lambda e: {"run_id": e.run_id, "cancelled_at": e.cancelled_at}),
+    ),
+    (
+        RunAlreadyEnded,
+        ErrorAnswer(409, "run_already_ended", lambda e: {"run_id": e.run_id, "state": e.state}),
     ),
     (RunNotFound, ErrorAnswer(404, "run_not_found", lambda e: {"run_id": e.run_id})),
     (

@@ -24,7 +24,9 @@ from adapters.memory.dead_letters import InMemoryDeadLetters
 from adapters.memory.queue import InMemoryShardQueue
 from adapters.process_memory import ProcessMemoryGauge
 from adapters.system_clock import SystemClock
+from application.cancel_run import cancel_run
 from application.drain_run import drain_run
+from application.list_runs import list_runs
 from application.redrive import redrive_dead_letters
 from application.run_status import run_status
 from application.submit_sweep import submit_sweep
@@ -88,6 +90,7 @@ class Container(containers.DeclarativeContainer):
     results_bucket = providers.Callable(_setting("results_bucket"), settings)
     shard_queue_url = providers.Callable(_setting("shard_queue_url"), settings)
     dead_letter_queue_url = providers.Callable(_setting("dead_letter_queue_url"), settings)
+    cancel_check_seconds = providers.Callable(_setting("cancel_check_seconds"), settings)
 
     clock = providers.Singleton(SystemClock)
     memory_gauge = providers.Singleton(ProcessMemoryGauge)
@@ -170,8 +173,11 @@ class Container(containers.DeclarativeContainer):
         clock=clock,
         queue=shard_queue,
         simulator=simulator,
+        cancel_check_seconds=cancel_check_seconds,
     )
     run_status = providers.Callable(run_status, store=blob_store, keys=keys)
+    cancel_run = providers.Callable(cancel_run, store=blob_store, keys=keys, clock=clock)
+    list_runs = providers.Callable(list_runs, store=blob_store, keys=keys)
     drain_run = providers.Callable(drain_run, store=blob_store, keys=keys)
     redrive = providers.Callable(redrive_dead_letters, dead_letters=dead_letters)
     open_run_analytics = providers.Callable(

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from entrypoints.run_activity import working_on
+from entrypoints.story import execute_logged
 from entrypoints.worker_pool import ShardInterrupted, WorkerPool
 from ports.queue import ShardInbox
 from ports.workers import PointsCallback
@@ -137,8 +138,8 @@ def _execute_here(
         if stop.is_set():
             break
         try:
-            result: ShardResult = container.execute_shard(
-                body, attempt=1, budget=container.work_budget(), on_point=one_point
+            result: ShardResult = execute_logged(
+                container, body, attempt=1, budget=container.work_budget(), on_point=one_point
             )
         except ShardInterrupted:
             return DrainReport(tuple(results), interrupted=1)

@@ -12,6 +12,7 @@ import uuid
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+from urllib.parse import parse_qsl
 
 from entrypoints.container import Container, build_container
 from entrypoints.handler import make_handler
@@ -26,10 +27,15 @@ def proxy_event(method: str, path: str, body: bytes, client_ip: str, user_agent:
     """An API Gateway REST (v1) event of a greedy proxy resource (``/{proxy+}``), as a stage sends
     it for a path it does not model: the handler routes it by its path."""
     text = body.decode("utf-8", "surrogateescape")
+    route, _, query = path.partition("?")
+    pairs = parse_qsl(query, keep_blank_values=True)
+    multi = {name: [v for k, v in pairs if k == name] for name, _ in pairs}
     return {
         "resource": "/{proxy+}",
-        "pathParameters": {"proxy": path.split("?", 1)[0].lstrip("/")},
-        "path": path,
+        "pathParameters": {"proxy": route.lstrip("/")},
+        "path": route,
+        "queryStringParameters": {k: v[-1] for k, v in multi.items()} or None,
+        "multiValueQueryStringParameters": multi or None,
         "httpMethod": method,
         "headers": {"Content-Type": "application/json", "User-Agent": user_agent},
         "body": text,

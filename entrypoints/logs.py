@@ -1,14 +1,46 @@
-"""structlog, configured once: JSON lines in Lambda, readable console output on a terminal."""
+"""structlog, configured once: JSON lines in Lambda, readable console output on a terminal, and on
+the local backend every event of a run also appended as a JSON line to ``<results>/logs/<run_id>.jsonl``
+(worker processes too), which ``ridesweep logs`` reads back.
+
+The events that tell a run's story have fixed names (docs/runbook.md §4 lists them); each carries
+``run_id`` and, where known, ``shard_id``, ``point_index``, ``aws_request_id``, ``sqs_message_id``
+and ``receive_count``, bound as context by the handlers.
+"""
 
 from __future__ import annotations
 
 import contextlib
+import json as json_module
 import logging
+import os
 import sys
+from collections.abc import MutableMapping
+from pathlib import Path
+from typing import Any
 
 import structlog
 
+from domain.contract import is_valid_run_id
+
 _configured = False
+_run_log_dir: Path | None = None
+_console_level = logging.INFO
+RUN_LOG_LEVEL = logging.INFO
+"""The least level a run's log file keeps, whatever the console shows."""
+
+STORY_EVENTS = (
+    "run_accepted",
+    "shards_enqueued",
+    "shard_started",
+    "shard_finished",
+    "shard_failed",
+    "shard_retried",
+    "shard_dead_lettered",
+    "run_redriven",
+    "run_cancelled",
+    "shard_cancelled",
+)
+"""The events that tell a run's story; alarms and saved queries count on these names."""
 
 
 class _StderrLogger:
@@ -26,10 +58,49 @@ def _stderr_logger(*_args: object) -> _StderrLogger:
     return _StderrLogger()
 
 
-def configure_logging(level: str = "INFO", *, json: bool | None = None) -> None:
-    global _configured
+def run_log_path(directory: Path, run_id: str) -> Path:
+    return directory / f"{run_id}.jsonl"
+
+
+def _append_to_run_log(
+    _logger: Any, method: str, event: MutableMapping[str, Any]
+) -> MutableMapping[str, Any]:
+    """One JSON line per event of a run, appended to its file: a single ``write`` on a file opened
+    with ``O_APPEND``, so lines from several processes never interleave."""
+    directory, run_id = _run_log_dir, event.get("run_id")
+    if directory is None or not is_valid_run_id(run_id):
+        return event
+    if logging.getLevelName(str(event.get("level", method)).upper()) < RUN_LOG_LEVEL:
+        return event
+    line = (json_module.dumps(dict(event), default=str, ensure_ascii=False) + "\n").encode("utf-8")
+    with contextlib.suppress(OSError):  # a log line never fails the work being logged
+        directory.mkdir(parents=True, exist_ok=True)
+        fd = os.open(run_log_path(directory, str(run_id)), os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+        try:
+            os.write(fd, line)
+        finally:
+            os.close(fd)
+    return event
+
+
+def _console_filter(_logger: Any, method: str, event: MutableMapping[str, Any]) -> MutableMapping[str, Any]:
+    if logging.getLevelName(str(event.get("level", method)).upper()) < _console_level:
+        raise structlog.DropEvent
+    return event
+
+
+def configure_logging(
+    level: str = "INFO", *, json: bool | None = None, run_log_dir: str | Path | None = None
+) -> None:
+    """Configure once; later calls may still raise the console's level and set the directory of
+    the runs' log files (the local backend's ``<results>/logs``)."""
+    global _configured, _console_level, _run_log_dir
+    if run_log_dir is not None:
+        _run_log_dir = Path(run_log_dir)
     if _configured:
+        _console_level = max(_console_level, logging.getLevelName(level.upper()))
         return
+    _console_level = logging.getLevelName(level.upper())
     if json is None:
         json = not sys.stderr.isatty()
     renderer: structlog.typing.Processor = (
@@ -43,9 +114,11 @@ def configure_logging(level: str = "INFO", *, json: bool | None = None) -> None:
             structlog.processors.add_log_level,
             structlog.processors.TimeStamper(fmt="iso", utc=True),
             structlog.processors.format_exc_info,
+            _append_to_run_log,
+            _console_filter,
             renderer,
         ],
-        wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelName(level)),
+        wrapper_class=structlog.make_filtering_bound_logger(min(_console_level, RUN_LOG_LEVEL)),
         logger_factory=_stderr_logger,
         cache_logger_on_first_use=True,
     )

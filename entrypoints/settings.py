@@ -50,6 +50,11 @@ class Settings(BaseModel):
     """A worker's memory budget (on Lambda, its configured memory also counts; the lower wins)."""
     worker_timeout_seconds: int = Field(300, alias="WORKER_TIMEOUT_SECONDS", ge=1, le=900)
     """The worker Lambda's timeout: what the plan warns against (docs/contract.md §4)."""
+    cancel_check_seconds: float = Field(1.0, alias="CANCEL_CHECK_SECONDS", ge=0, le=60)
+    """How often, at most, a running shard looks for its run's cancellation marker."""
+    max_receive_count: int = Field(5, alias="SHARD_MAX_RECEIVE_COUNT", ge=1, le=1000)
+    """The shard queue's maxReceiveCount: a transient failure on that receive is the last one
+    before the dead-letter queue (logged as ``shard_dead_lettered``)."""
 
     @model_validator(mode="after")
     def _prefix_makes_keys(self) -> Settings:
@@ -116,6 +121,12 @@ class Settings(BaseModel):
         timeout = float(self.worker_timeout_seconds)
         deadline = self.shard_deadline_seconds
         return timeout if deadline is None else min(timeout, deadline)
+
+    @property
+    def run_log_dir(self) -> str | None:
+        """Where the local backend appends each run's log lines (``<results>/logs``); elsewhere
+        the logs go to stderr (CloudWatch Logs, on Lambda)."""
+        return os.path.join(self.results_dir, "logs") if self.backend == "local" else None
 
     @property
     def keys(self) -> StorageKeys:

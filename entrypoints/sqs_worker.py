@@ -1,12 +1,12 @@
 """SQS events → ``execute_shard`` for each record → ``{"batchItemFailures": [...]}``.
 
-One bad record never fails the batch: it is reported alone, and SQS redelivers only it.
+One bad record never fails the batch: it is reported alone, and SQS redelivers only it. Each
+record's events carry its ``sqs_message_id`` and ``receive_count``; a record handed back to the
+queue is logged as ``shard_retried``, or as ``shard_dead_lettered`` on the queue's last receive.
 """
 
 from __future__ import annotations
 
-import json
-import time
 from typing import TYPE_CHECKING, Any
 
 import structlog
@@ -15,6 +15,7 @@ from application.work_budget import WorkBudget
 from domain.errors import MalformedShardMessage
 from entrypoints.container import Container
 from entrypoints.logs import get_logger
+from entrypoints.story import execute_logged, trace_ids
 from ports.errors import TransientError
 
 if TYPE_CHECKING:
@@ -53,49 +54,36 @@ def handle_sqs_event(
 def _process_record(
     record: dict[str, Any], container: Container, budget: WorkBudget
 ) -> ShardResult | None:
-    """The result of a record that is done with (success, skipped, continued or a recorded
-    failure); ``None`` for one to hand back to the queue."""
-    log = get_logger().bind(message_id=record.get("messageId"))
-    attempt = _attempt(record)
-    started = time.perf_counter()
+    """The result of a record that is done with (success, skipped, continued, cancelled or a
+    recorded failure); ``None`` for one to hand back to the queue."""
+    receive_count = _receive_count(record)
     body = record.get("body")
-    with structlog.contextvars.bound_contextvars(**_trace_ids(body)):
+    ids = {**trace_ids(body), "sqs_message_id": record.get("messageId"), "receive_count": receive_count}
+    with structlog.contextvars.bound_contextvars(**ids):
+        log = get_logger()
         try:
             if not isinstance(body, str):
                 raise MalformedShardMessage("the record has no text body")
-            result: ShardResult = container.execute_shard(
-                body, attempt=attempt, budget=budget, on_point=_log_point
-            )
+            return execute_logged(container, body, attempt=receive_count, budget=budget)
         except MalformedShardMessage as exc:
-            log.error("shard_message_malformed", error=str(exc), attempt=attempt)
+            log.error("shard_message_malformed", error=str(exc))
             return None
         except TransientError as exc:
-            log.warning("shard_retryable_failure", error=str(exc), attempt=attempt)
+            _log_handed_back(container, receive_count, "transient_error", str(exc))
             return None
-        except Exception:
-            log.exception("shard_unexpected_failure", attempt=attempt)
+        except Exception as exc:
+            _log_handed_back(container, receive_count, "unexpected_error", f"{type(exc).__name__}: {exc}")
+            log.exception("shard_unexpected_failure")
             return None
-        wall_ms = round((time.perf_counter() - started) * 1000, 1)
-        if result.status == "continued":
-            log.info(
-                "shard_continued",
-                continuation=result.continuation,
-                resume_index=result.resume_index,
-                points=result.points_processed,
-                reason=result.stop_reason,
-                attempt=attempt,
-                wall_ms=wall_ms,
-            )
-            return result
-        log.info(
-            "shard_done",
-            status=result.status,
-            points=result.points_processed,
-            error_code=result.error_code,
-            attempt=attempt,
-            wall_ms=wall_ms,
-        )
-        return result
+
+
+def _log_handed_back(container: Container, receive_count: int, error_code: str, message: str) -> None:
+    """The record goes back to the queue: retried later, or moved to the dead-letter queue when
+    this was its last receive."""
+    if receive_count >= container.settings().max_receive_count:
+        get_logger().error("shard_dead_lettered", error_code=error_code, message=message)
+    else:
+        get_logger().warning("shard_retried", error_code=error_code, message=message)
 
 
 def _remaining_ms(context: Any) -> int | None:
@@ -111,22 +99,7 @@ def _int_or_none(value: object) -> int | None:
         return None
 
 
-def _trace_ids(body: object) -> dict[str, object]:
-    """run_id and shard_id for the logs, read leniently: a malformed body is still logged."""
-    try:
-        message = json.loads(body) if isinstance(body, str) else None
-    except ValueError:
-        message = None
-    if not isinstance(message, dict):
-        return {"run_id": None, "shard_id": None}
-    return {"run_id": message.get("run_id"), "shard_id": message.get("shard_id")}
-
-
-def _log_point(point_index: int) -> None:
-    get_logger().debug("point_done", point_index=point_index)
-
-
-def _attempt(record: dict[str, Any]) -> int:
+def _receive_count(record: dict[str, Any]) -> int:
     attributes = record.get("attributes") or {}
     try:
         return max(1, int(attributes.get("ApproximateReceiveCount", 1)))

@@ -237,7 +237,10 @@ def worker_main(connection: Connection, settings: Settings, stop: Any) -> None:
     """A worker process: runs the shard messages it is sent until it is sent ``None``."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     from entrypoints.container import build_container
+    from entrypoints.logs import configure_logging
+    from entrypoints.story import execute_logged
 
+    configure_logging("WARNING", run_log_dir=settings.run_log_dir)  # the runs' stories go to their files
     container = build_container(settings)
     connection.send(("ready", os.getpid()))
     while True:
@@ -255,8 +258,8 @@ def worker_main(connection: Connection, settings: Settings, stop: Any) -> None:
                 raise ShardInterrupted
 
         try:
-            result = container.execute_shard(
-                body, attempt=1, budget=container.work_budget(), on_point=point_done
+            result = execute_logged(
+                container, body, attempt=1, budget=container.work_budget(), on_point=point_done
             )
         except ShardInterrupted:
             container.shard_inbox().take_all()

@@ -26,3 +26,7 @@ class BlobStore(Protocol):
 
     def list_keys(self, prefix: str) -> list[str]:
         """Every key that starts with ``prefix``, sorted."""
+
+    def list_page(self, prefix: str, *, start_after: str | None, limit: int) -> list[str]:
+        """At most ``limit`` keys that start with ``prefix`` and sort after ``start_after``, sorted:
+        one listing request however many keys the prefix holds (``limit`` ≤ 1,000)."""

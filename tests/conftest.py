@@ -83,3 +83,13 @@ def moto_s3(moto_endpoint: str) -> Any:
 @pytest.fixture(scope="session")
 def moto_sqs(moto_endpoint: str) -> Any:
     return moto_client("sqs", moto_endpoint)
+
+
+@pytest.fixture(autouse=True)
+def _no_run_log_dir_left_behind() -> Iterator[None]:
+    """A command run in-process may point the runs' log files at its results directory; the next
+    test must not write there."""
+    yield
+    import entrypoints.logs
+
+    entrypoints.logs._run_log_dir = None

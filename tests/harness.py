@@ -6,6 +6,7 @@ import base64
 import copy
 import json
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -120,14 +121,22 @@ class Harness:
         return int(response["statusCode"]), json.loads(response["body"])
 
 
-def expected_keys(request: dict[str, Any], run_date: str, prefix: str = "sweeps") -> set[str]:
-    """Every key docs/contract.md §5 says a finished run of ``request`` has, and no other."""
+def expected_keys(
+    request: dict[str, Any], run_date: str, prefix: str = "sweeps", accepted_at: datetime | None = None
+) -> set[str]:
+    """Every key docs/contract.md §5 says a finished run of ``request`` has, and no other;
+    ``accepted_at``: when it was accepted (default: the harness's fixed clock)."""
     limits = Limits()
     plan: SweepPlan = plan_sweep(parse_sweep_request(request, limits), limits)
     keys = StorageKeys(prefix)
     run_id = plan.request.run_id
     injected = set(plan.request.failure_injection_shards)
-    expected = {keys.manifest(run_id), keys.run_context(run_date, run_id)}
+    accepted_ms = int((accepted_at or FixedClock().now()).timestamp() * 1000)
+    expected = {
+        keys.manifest(run_id),
+        keys.run_context(run_date, run_id),
+        keys.newest_first(accepted_ms, run_id),
+    }
     for shard in plan.shards:
         if shard.shard_id in injected:
             expected.add(keys.outcome(run_date, run_id, "failure", shard.shard_id))

@@ -114,6 +114,16 @@ class S3BlobStore:
                 keys.extend(obj["Key"] for obj in page.get("Contents", ()))
         return sorted(keys)
 
+    def list_page(self, prefix: str, *, start_after: str | None, limit: int) -> list[str]:
+        with transient_errors(f"list s3://{self._bucket}/{prefix}"):
+            page = self._client.list_objects_v2(
+                Bucket=self._bucket,
+                Prefix=prefix,
+                MaxKeys=min(limit, 1000),
+                StartAfter=start_after or "",  # "" starts at the first key
+            )
+        return sorted(obj["Key"] for obj in page.get("Contents", ()))
+
     def _writer_pool(self) -> ThreadPoolExecutor:
         with self._pool_lock:
             if self._pool is None:

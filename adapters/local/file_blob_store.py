@@ -121,3 +121,7 @@ class FileBlobStore:
                 if key.startswith(prefix):
                     keys.append(key)
         return sorted(keys)
+
+    def list_page(self, prefix: str, *, start_after: str | None, limit: int) -> list[str]:
+        after = [k for k in self.list_keys(prefix) if start_after is None or k > start_after]
+        return after[:limit]

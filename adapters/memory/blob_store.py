@@ -37,3 +37,8 @@ class InMemoryBlobStore:
     def list_keys(self, prefix: str) -> list[str]:
         with self._lock:
             return sorted(k for k in self.objects if k.startswith(prefix))
+
+    def list_page(self, prefix: str, *, start_after: str | None, limit: int) -> list[str]:
+        with self._lock:
+            keys = sorted(k for k in self.objects if k.startswith(prefix))
+        return [k for k in keys if start_after is None or k > start_after][:limit]

@@ -5,7 +5,8 @@
 - 2: an invalid request, setting, flag, file, run id, preset, query parameter or SQL statement (the
   message names it);
 - 3: the run id is already taken by a different request, or its run was planned under another
-  simulation model (submit under a new run id);
+  simulation model or was cancelled (submit under a new run id); for ``cancel``, the run has
+  already ended;
 - 4: the machine or AWS failed: disk, permissions, network, credentials, region, a missing bucket
   or queue (the message says what to fix; then run the same command again: finished shards are
   kept);
@@ -30,12 +31,16 @@ from enum import IntEnum
 from typing import ParamSpec, TypeVar
 
 import typer
+from ports.run_logs import LogsUnavailable
 from rich.text import Text
 
 from application.analytics.query_pack import QueryParameterError
+from domain.cancellation import CorruptCancellation
 from domain.errors import (
     MalformedJson,
     RequestValidationError,
+    RunAlreadyEnded,
+    RunCancelled,
     RunConflict,
     RunModelChanged,
     RunNotFound,
@@ -64,9 +69,10 @@ class ExitCode(IntEnum):
 EXIT_CODES_HELP = (
     "Exit codes: 0 done; 1 a shard failed; 2 an invalid request, setting, flag, file, run id or "
     "query; 3 the run id is taken by another request, or its run was planned under another "
-    "simulation model; 4 the machine or AWS failed (disk, permissions, network, credentials, "
-    "region, a missing bucket or queue: fix it, then run again); 5 the run is not finished (rerun "
-    "to resume); 70 a bug (--debug shows the traceback); 130 interrupted."
+    "simulation model or was cancelled (cancel: the run has already ended); 4 the machine or "
+    "AWS failed (disk, permissions, network, credentials, region, a missing bucket or queue: fix "
+    "it, then run again); 5 the run is not finished (rerun to resume); 70 a bug (--debug shows "
+    "the traceback); 130 interrupted."
 )
 
 
@@ -98,7 +104,7 @@ def failure_of(exc: BaseException) -> Failure | None:
         return Failure(ExitCode.INVALID, "error", f"query failed: {exc}")
     if isinstance(exc, UsageError | MalformedJson | QueryParameterError | NotImplementedError):
         return Failure(ExitCode.INVALID, "error", str(exc))
-    if isinstance(exc, RunConflict | RunModelChanged):
+    if isinstance(exc, RunConflict | RunModelChanged | RunCancelled | RunAlreadyEnded):
         return Failure(ExitCode.CONFLICT, "conflict", str(exc))
     where = command_where.get() or Where()
     if isinstance(exc, RunNotFound):
@@ -114,6 +120,15 @@ def failure_of(exc: BaseException) -> Failure | None:
             f"{exc}: the results store holds a damaged manifest; restore or delete the run's "
             "runs/run_id=… directory, then submit again",
         )
+    if isinstance(exc, CorruptCancellation):
+        return Failure(
+            ExitCode.ENVIRONMENT,
+            "error",
+            f"{exc}: the results store holds a damaged cancellation marker; restore the run's "
+            "runs/run_id=…/cancelled.json from its bucket's versions, or delete it to resume the run",
+        )
+    if isinstance(exc, LogsUnavailable):
+        return Failure(ExitCode.ENVIRONMENT, "error", str(exc))
     diagnosis = diagnose(exc, where)
     if diagnosis is not None:
         return Failure(ExitCode.ENVIRONMENT, "error", diagnosis.line())

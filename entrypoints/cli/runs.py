@@ -43,8 +43,10 @@ from entrypoints.cli.options import (
 )
 from entrypoints.container import Container, build_container
 from entrypoints.local_runner import usable_cores
+from entrypoints.logs import configure_logging
 from entrypoints.run_activity import is_worked_on, working_on
 from entrypoints.settings import Settings
+from entrypoints.story import log_submitted
 from entrypoints.worker_pool import warm_up
 
 POINT_METRICS_SQL = """
@@ -130,12 +132,14 @@ def run(
         payload["run_id"] = run_id
     if processes > 1:
         warm_up()  # the workers' imports happen while this process submits
+    configure_logging("WARNING", run_log_dir=settings.run_log_dir)  # progress shows on the console
     container = build_container(settings)
     if settings.backend == "aws":
         container.check_aws_resources(bucket=settings.results_bucket, queue_url=settings.shard_queue_url)
     accepted: SubmitResult = container.submit_sweep(
         payload, RequestSource(kind="cli", user_agent="ridesweep-cli")
     )
+    log_submitted(accepted)
     manifest = accepted.manifest
     who = "this process" if settings.backend == "aws" else f"{processes} worker(s)"
     console.print(
@@ -279,8 +283,9 @@ def _swept(values: list[object]) -> list[str]:
 def print_status(status: RunStatus, *, worked_on: bool | None) -> None:
     """One line for the run's state; ``worked_on``: whether a process here works on a running run
     (``None``: cannot be known, e.g. on AWS)."""
+    cancelled = f"{status.shards_cancelled:,} cancelled, " if status.cancelled_at else ""
     counts = (
-        f"{status.shards_succeeded:,} succeeded, {status.shards_failed:,} failed, "
+        f"{status.shards_succeeded:,} succeeded, {status.shards_failed:,} failed, {cancelled}"
         f"{status.shards_pending:,} to run of {status.shard_count:,} shards"
     )
     if status.state == "running" and worked_on is False:
@@ -293,7 +298,7 @@ def print_status(status: RunStatus, *, worked_on: bool | None) -> None:
         where = "a process on this machine is working on it" if worked_on else "queued or being worked on"
         console.print(f"state [yellow]running[/yellow]: {counts} ({where})", highlight=False)
     else:
-        colour = "green" if status.state == "succeeded" else "red"
+        colour = {"succeeded": "green", "cancelled": "magenta"}.get(status.state, "red")
         console.print(f"state [{colour}]{status.state}[/{colour}]: {counts}", highlight=False)
     if status.failed_shard_ids:
         console.print(

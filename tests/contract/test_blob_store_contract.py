@@ -134,3 +134,16 @@ def test_list_keys_of_an_unknown_prefix_is_empty(store: BlobStore) -> None:
     store.put("a/b", b"1")
 
     assert store.list_keys("zzz/") == []
+
+
+def test_a_page_lists_keys_in_order_after_the_given_key(store: BlobStore) -> None:
+    for name in ["c", "a", "e", "b", "d"]:
+        store.put(f"index/{name}", name.encode())
+    store.put("indexed-elsewhere/x", b"")
+
+    first = store.list_page("index/", start_after=None, limit=2)
+    second = store.list_page("index/", start_after=first[-1], limit=2)
+    last = store.list_page("index/", start_after=second[-1], limit=2)
+
+    assert (first, second, last) == (["index/a", "index/b"], ["index/c", "index/d"], ["index/e"])
+    assert store.list_page("index/", start_after="index/e", limit=2) == []

@@ -22,6 +22,7 @@ from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -241,7 +242,8 @@ def _check_store(root: Path, winners: dict[str, Submission], figures: DrillFigur
         manifest = json.loads(store.get(f"{PREFIX}/runs/run_id={submission.run_id}/manifest.json") or b"{}")
         request = json.loads(submission.body)
         assert manifest.get("request", {}).get("seed") == request["seed"], "the manifest is not the winner's"
-        expected |= expected_keys(request, manifest["run_date"], prefix=PREFIX)
+        accepted_at = datetime.fromisoformat(manifest["accepted_at"])
+        expected |= expected_keys(request, manifest["run_date"], prefix=PREFIX, accepted_at=accepted_at)
     figures.verified = len(expected & actual)
     figures.lost = len(expected - actual)
     figures.misplaced = len(actual - expected)

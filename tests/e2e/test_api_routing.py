@@ -6,7 +6,9 @@ from __future__ import annotations
 import base64
 import copy
 import json
+from datetime import timedelta
 from typing import Any
+from urllib.parse import urlencode
 
 import pytest
 
@@ -28,6 +30,18 @@ GET_EVENTS = [
     "api_http_v2_get_sweep_run_named_sweep_run_default_stage.json",
     "api_http_v2_default_route_get_sweep_run_named_sweep_run_stage.json",
     "function_url_get_sweep_run_named_sweep_run.json",
+]
+DELETE_EVENTS = [
+    "api_rest_delete_sweep_run_named_sweep_run.json",
+    "api_http_v1_delete_sweep_run_named_sweep_run_stage.json",
+    "api_http_v2_delete_sweep_run_named_sweep_run_stage.json",
+    "function_url_delete_sweep_run_named_sweep_run.json",
+]
+LIST_EVENTS = [
+    "api_rest_get_sweep_run_list.json",
+    "api_http_v1_get_sweep_run_list_stage.json",
+    "api_http_v2_get_sweep_run_list_stage.json",
+    "function_url_get_sweep_run_list.json",
 ]
 
 
@@ -57,10 +71,86 @@ def test_get_sweep_run_sweep_run_answers_the_status_of_run_sweep_run(accepted: H
 
 @pytest.mark.parametrize("name", GET_EVENTS)
 def test_another_method_on_the_status_route_answers_405(accepted: Harness, name: str) -> None:
-    status, body = accepted.send(with_method(load_event(name), "DELETE"))
+    status, body = accepted.send(with_method(load_event(name), "PUT"))
 
     assert status == 405
-    assert body["message"] == "use GET /sweep-run/{run_id}"
+    assert body["message"] == "use DELETE or GET /sweep-run/{run_id}"
+
+
+@pytest.mark.parametrize("name", DELETE_EVENTS)
+def test_delete_sweep_run_sweep_run_cancels_run_sweep_run(accepted: Harness, name: str) -> None:
+    status, body = accepted.send(load_event(name))
+
+    assert status == 200, body
+    assert (body["status"], body["run_id"]) == ("cancelled", "sweep-run")
+    assert accepted.get("sweep-run")[1]["state"] == "cancelled"
+
+
+@pytest.mark.parametrize("name", LIST_EVENTS)
+def test_get_sweep_run_lists_runs_newest_first_a_page_at_a_time(harness: Harness, name: str) -> None:
+    harness.post(RUN)
+    harness.clock.advance(timedelta(minutes=1))
+    harness.post({**RUN, "run_id": "later-run"})
+
+    status, first = harness.send(load_event(name))  # limit=1
+    event = load_event(name)
+    _set_query(event, {"limit": "1", "next_token": first["next_token"]})
+    _, second = harness.send(event)
+
+    assert status == 200, first
+    assert [r["run_id"] for r in first["runs"]] == ["later-run"]
+    assert [r["run_id"] for r in second["runs"]] == ["sweep-run"]
+    assert second["next_token"] is None
+
+
+@pytest.mark.parametrize("name", LIST_EVENTS)
+@pytest.mark.parametrize(
+    ("query", "named"),
+    [
+        ({"limit": "0"}, "limit"),
+        ({"limit": "abc"}, "limit"),
+        ({"limit": "101"}, "limit"),
+        ({"next_token": "not-a-token"}, "next_token"),
+        ({"page": "2"}, "page"),
+    ],
+)
+def test_a_bad_list_parameter_answers_400_naming_it(
+    harness: Harness, name: str, query: dict[str, str], named: str
+) -> None:
+    event = load_event(name)
+    _set_query(event, query)
+
+    status, body = harness.send(event)
+
+    assert status == 400, body
+    assert body["error"] == "validation_error"
+    assert body["details"][0]["loc"] == ["query", named]
+
+
+def test_a_repeated_list_parameter_answers_400(harness: Harness) -> None:
+    event = load_event("api_rest_get_sweep_run_list.json")
+    event["multiValueQueryStringParameters"] = {"limit": ["1", "2"]}
+
+    status, body = harness.send(event)
+
+    assert (status, body["details"][0]["loc"]) == (400, ["query", "limit"])
+
+
+def test_the_local_server_lists_with_its_query_string(accepted: Harness) -> None:
+    status, body = accepted.send(proxy_event("GET", "/sweep-run?limit=5", b"", "127.0.0.1", "test"))
+
+    assert status == 200, body
+    assert [r["run_id"] for r in body["runs"]] == ["sweep-run"]
+
+
+def _set_query(event: dict[str, Any], query: dict[str, str]) -> None:
+    """The query as each event shape carries it."""
+    if "rawQueryString" in event:
+        event["rawQueryString"] = urlencode(query)
+        event["queryStringParameters"] = dict(query)
+    else:
+        event["queryStringParameters"] = dict(query)
+        event["multiValueQueryStringParameters"] = {k: [v] for k, v in query.items()}
 
 
 def test_the_local_server_routes_by_path(accepted: Harness) -> None:

@@ -138,6 +138,8 @@ def test_status_counts_outcomes(finished: Harness) -> None:
         "shards_succeeded": 3,
         "shards_failed": 1,
         "shards_pending": 0,
+        "shards_cancelled": 0,
+        "cancelled_at": None,
         "state": "partial",
     }
 
