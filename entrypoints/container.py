@@ -19,6 +19,7 @@ from typing import Any
 from dependency_injector import containers, providers
 
 from adapters.local.file_blob_store import FileBlobStore
+from adapters.local.run_log_files import RunLogFiles
 from adapters.memory.blob_store import InMemoryBlobStore
 from adapters.memory.dead_letters import InMemoryDeadLetters
 from adapters.memory.queue import InMemoryShardQueue
@@ -29,6 +30,7 @@ from application.drain_run import drain_run
 from application.list_runs import list_runs
 from application.redrive import redrive_dead_letters
 from application.run_status import run_status
+from application.run_story import run_story
 from application.submit_sweep import submit_sweep
 from application.work_budget import WorkBudget, worker_limits
 from entrypoints.settings import Settings
@@ -47,6 +49,10 @@ def _aws_session() -> Any:
     import boto3
 
     return boto3.session.Session()
+
+
+def _no_log_files() -> Any:
+    raise NotImplementedError("the memory backend keeps no log files: use local or aws")
 
 
 def _no_engine() -> Any:
@@ -100,6 +106,9 @@ class Container(containers.DeclarativeContainer):
     aws_session = providers.Singleton(_aws_session)
     s3_client = providers.Singleton(_lazy("adapters.aws.clients", "make_client"), "s3", session=aws_session)
     sqs_client = providers.Singleton(_lazy("adapters.aws.clients", "make_client"), "sqs", session=aws_session)
+    logs_client = providers.Singleton(
+        _lazy("adapters.aws.clients", "make_client"), "logs", session=aws_session
+    )
 
     check_aws_resources = providers.Callable(
         _lazy("adapters.aws.preflight", "check_resources"), s3_client, sqs_client
@@ -178,6 +187,22 @@ class Container(containers.DeclarativeContainer):
     run_status = providers.Callable(run_status, store=blob_store, keys=keys)
     cancel_run = providers.Callable(cancel_run, store=blob_store, keys=keys, clock=clock)
     list_runs = providers.Callable(list_runs, store=blob_store, keys=keys)
+    run_logs = providers.Selector(
+        backend,
+        memory=providers.Callable(_no_log_files),
+        local=providers.Factory(RunLogFiles, providers.Callable(_setting("run_log_dir"), settings)),
+        aws=providers.Factory(
+            _lazy("adapters.aws.cloudwatch_run_logs", "CloudWatchRunLogs"),
+            logs_client,
+            providers.Callable(_setting("runtime_log_group"), settings),
+            timeout_seconds=providers.Callable(_setting("logs_query_seconds"), settings),
+        ),
+    )
+    """A run's story: ``<results>/logs`` on the local backend, CloudWatch Logs Insights on aws."""
+    run_story = providers.Callable(run_story, logs=run_logs, store=blob_store, keys=keys)
+    follow_run = providers.Callable(
+        _lazy("application.follow_run", "follow_run"), store=blob_store, keys=keys
+    )
     drain_run = providers.Callable(drain_run, store=blob_store, keys=keys)
     redrive = providers.Callable(redrive_dead_letters, dead_letters=dead_letters)
     open_run_analytics = providers.Callable(

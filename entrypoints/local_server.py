@@ -143,7 +143,7 @@ def _content_length(header: str | None) -> int | None:
 
 
 def serve_forever(settings: Settings, *, port: int, announce: Callable[[str], None]) -> None:
-    configure_logging(settings.log_level)
+    configure_logging(settings.log_level, run_log_dir=settings.run_log_dir)
     server, drainer = make_server(settings, port)
     if settings.backend == "aws":  # shards go to SQS; `ridesweep worker` runs them
         where = f"s3://{settings.results_bucket}/{settings.keys.prefix}, shards on {settings.shard_queue_url}"

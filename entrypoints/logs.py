@@ -92,11 +92,10 @@ def _console_filter(_logger: Any, method: str, event: MutableMapping[str, Any]) 
 def configure_logging(
     level: str = "INFO", *, json: bool | None = None, run_log_dir: str | Path | None = None
 ) -> None:
-    """Configure once; later calls may still raise the console's level and set the directory of
-    the runs' log files (the local backend's ``<results>/logs``)."""
+    """Configure once; later calls may still raise the console's level, and each call names the
+    directory of the runs' log files (the local backend's ``<results>/logs``; ``None``: none)."""
     global _configured, _console_level, _run_log_dir
-    if run_log_dir is not None:
-        _run_log_dir = Path(run_log_dir)
+    _run_log_dir = Path(run_log_dir) if run_log_dir is not None else None
     if _configured:
         _console_level = max(_console_level, logging.getLevelName(level.upper()))
         return

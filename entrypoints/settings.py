@@ -50,6 +50,10 @@ class Settings(BaseModel):
     """A worker's memory budget (on Lambda, its configured memory also counts; the lower wins)."""
     worker_timeout_seconds: int = Field(300, alias="WORKER_TIMEOUT_SECONDS", ge=1, le=900)
     """The worker Lambda's timeout: what the plan warns against (docs/contract.md §4)."""
+    runtime_log_group: str = Field("/aws/lambda/ridesweep-runtime", alias="RUNTIME_LOG_GROUP")
+    """The runtime's CloudWatch log group, where `ridesweep logs --backend aws` reads a run's story."""
+    logs_query_seconds: float = Field(60.0, alias="LOGS_QUERY_TIMEOUT_SECONDS", ge=1, le=900)
+    """How long `ridesweep logs --backend aws` waits for its Logs Insights query."""
     cancel_check_seconds: float = Field(1.0, alias="CANCEL_CHECK_SECONDS", ge=0, le=60)
     """How often, at most, a running shard looks for its run's cancellation marker."""
     max_receive_count: int = Field(5, alias="SHARD_MAX_RECEIVE_COUNT", ge=1, le=1000)

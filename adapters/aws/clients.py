@@ -11,13 +11,13 @@ from typing import Any, Literal
 import boto3
 from botocore.config import Config
 
-Service = Literal["s3", "sqs"]
+Service = Literal["s3", "sqs", "logs"]
 
 # The S3 store writes with a pool of S3_WRITE_THREADS threads while the shard's background writer and
 # the status reads run beside it: give every one of them a connection of its own.
 S3_WRITE_THREADS = 16
 SQS_SEND_THREADS = 8
-_POOL_SIZE: dict[str, int] = {"s3": S3_WRITE_THREADS + 8, "sqs": SQS_SEND_THREADS + 4}
+_POOL_SIZE: dict[str, int] = {"s3": S3_WRITE_THREADS + 8, "sqs": SQS_SEND_THREADS + 4, "logs": 2}
 
 
 def client_config(service: Service) -> Config:

@@ -31,7 +31,6 @@ from enum import IntEnum
 from typing import ParamSpec, TypeVar
 
 import typer
-from ports.run_logs import LogsUnavailable
 from rich.text import Text
 
 from application.analytics.query_pack import QueryParameterError
@@ -49,6 +48,7 @@ from domain.manifest import CorruptManifest
 from entrypoints.cli.console import err_console
 from entrypoints.cli.diagnoses import Where, diagnose
 from entrypoints.settings import SettingsError
+from ports.run_logs import LogsUnavailable
 from ports.run_queries import QueryFailed
 
 P = ParamSpec("P")

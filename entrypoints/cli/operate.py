@@ -5,15 +5,29 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    ProgressColumn,
+    Task,
+    TaskID,
+    TextColumn,
+    TimeRemainingColumn,
+)
 from rich.table import Table
+from rich.text import Text
 
 from application.cancel_run import CancelResult
 from application.list_runs import MAX_LIMIT, RunsPage, RunSummary
+from application.run_status import RunStatus
+from application.run_story import LogLevel
 from domain.manifest import RequestSource
-from entrypoints.cli.console import console
+from entrypoints.cli.console import console, err_console
+from entrypoints.cli.exit_codes import UsageError
 from entrypoints.cli.options import (
     BackendOption,
     BucketOption,
@@ -21,17 +35,27 @@ from entrypoints.cli.options import (
     PrefixOption,
     ResultsOption,
     backend_settings,
+    chosen_backend,
     describe_results,
 )
+from entrypoints.cli.runs import exit_code_of, print_metrics_table, print_status
 from entrypoints.container import Container, build_container
 from entrypoints.logs import configure_logging, get_logger
+
+if TYPE_CHECKING:
+    from application.follow_run import RunLook
+    from ports.run_logs import RunLogEvents
 
 ListFormat = Literal["table", "json"]
 STATE_COLOURS = {"succeeded": "green", "running": "yellow", "cancelled": "magenta"}
 
 
 def _container(
-    backend: CliBackend | None, results: Path | None, bucket: str | None, prefix: str | None
+    backend: CliBackend | None,
+    results: Path | None,
+    bucket: str | None,
+    prefix: str | None,
+    **overrides: object,
 ) -> Container:
     settings = backend_settings(
         backend,
@@ -40,7 +64,10 @@ def _container(
         bucket=bucket,
         prefix=prefix,
     )
-    configure_logging(settings.log_level, run_log_dir=settings.run_log_dir)
+    given = {name: value for name, value in overrides.items() if value is not None}
+    if given:
+        settings = settings.model_copy(update=given)
+    configure_logging("WARNING", run_log_dir=settings.run_log_dir)  # the story goes to its file
     return build_container(settings)
 
 
@@ -97,6 +124,144 @@ def runs(
         console.print(f"more: [bold]ridesweep runs --next-token {page.next_token}[/bold]", highlight=False)
 
 
+class PointsRateColumn(ProgressColumn):
+    """Points per second over the last looks (the run's pace now, not since it was accepted)."""
+
+    def render(self, task: Task) -> Text:
+        speed = task.speed or 0.0
+        return Text(f"{speed:7.1f} points/s", style="cyan")
+
+
+def watch(
+    run_id: Annotated[str, typer.Argument(help="The run id.")],
+    results: ResultsOption = None,
+    backend: BackendOption = None,
+    bucket: BucketOption = None,
+    prefix: PrefixOption = None,
+    interval: Annotated[
+        float, typer.Option(min=0.05, max=600, help="Seconds between looks (each: 3 requests).")
+    ] = 2.0,
+) -> None:
+    """Follow a run live until it ends: shards and points done, rate, ETA, and each failure as it
+    happens with its error code; then the final table, and the exit code `run` would give."""
+    container = _container(backend, results, bucket, prefix)
+    looks = container.follow_run(run_id, interval=interval)
+    with Progress(
+        TextColumn("[progress.description]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("points"),
+        PointsRateColumn(),
+        TextColumn("ETA"),
+        TimeRemainingColumn(),
+        console=console,
+        transient=False,
+    ) as progress:
+        task: TaskID | None = None
+        look: RunLook | None = None
+        for look in looks:
+            status = look.status
+            if task is None:
+                console.print(
+                    f"run [bold]{run_id}[/bold]: {status.total_points:,} points in "
+                    f"{status.shard_count:,} shards, {describe_results(container.settings())}",
+                    highlight=False,
+                )
+                task = progress.add_task("", total=status.total_points)
+            progress.update(task, completed=status.points_succeeded, description=_shards_line(status))
+            for failure in look.new_failures:
+                progress.console.print(
+                    f"[red]shard {failure.shard_id} failed[/red]: {failure.error_code or 'unknown'}"
+                    f" — {failure.error_message or ''}",
+                    highlight=False,
+                )
+    assert look is not None
+    final = look.status
+    if final.shards_succeeded:
+        print_metrics_table(container, final)
+    print_status(final, worked_on=None)
+    raise typer.Exit(exit_code_of(final))
+
+
+def _shards_line(status: RunStatus) -> str:
+    done = status.shards_succeeded + status.shards_failed + status.shards_cancelled
+    extra = f", {status.shards_failed} failed" if status.shards_failed else ""
+    if status.cancelled_at:
+        extra += f", cancelled ({status.shards_cancelled} stopped)"
+    return f"{done}/{status.shard_count} shards{extra}"
+
+
+STORY_COLUMNS = ("shard_id", "point_index", "error_code", "receive_count")
+"""Shown in their own columns; every other field goes to the details column."""
+HIDDEN_IN_TABLE = {"run_id", "aws_request_id", "sqs_message_id", "api_request_id", "logger"}
+LEVEL_STYLES = {"error": "red", "warning": "yellow", "debug": "dim"}
+
+
+def logs(
+    run_id: Annotated[str, typer.Argument(help="The run id.")],
+    shard: Annotated[int | None, typer.Option("--shard", min=0, help="Only this shard's events.")] = None,
+    level: Annotated[
+        LogLevel | None, typer.Option("--level", help="Only events at this level or above.")
+    ] = None,
+    output_format: Annotated[ListFormat, typer.Option("--format", help="table or json (lines).")] = "table",
+    results: ResultsOption = None,
+    backend: BackendOption = None,
+    bucket: BucketOption = None,
+    prefix: PrefixOption = None,
+    log_group: Annotated[
+        str | None,
+        typer.Option("--log-group", help="The runtime log group (default: RUNTIME_LOG_GROUP)."),
+    ] = None,
+    timeout: Annotated[
+        float, typer.Option(min=1, max=900, help="Seconds to wait for the Logs Insights query.")
+    ] = 60.0,
+) -> None:
+    """Print a run's story from its structured logs: accepted, enqueued, each shard started and
+    finished (points, duration, simulations/s), failed, retried, dead-lettered, cancelled. Local:
+    <results>/logs/RUN.jsonl; aws: CloudWatch Logs Insights over the runtime log group."""
+    if log_group is not None and chosen_backend(backend) != "aws":
+        raise UsageError("--log-group is for --backend aws")
+    container = _container(
+        backend, results, bucket, prefix, runtime_log_group=log_group, logs_query_seconds=timeout
+    )
+    story: RunLogEvents = container.run_story(run_id, shard=shard, level=level)
+    if output_format == "json":
+        for event in story.events:
+            line = {"timestamp": event.timestamp, "level": event.level, "event": event.event, **event.fields}
+            typer.echo(json.dumps(line, default=str))
+    else:
+        _print_story(run_id, story)
+    if story.truncated:
+        err_console.print(
+            "[yellow]only the first 10,000 events are shown: narrow with --shard or --level[/yellow]"
+        )
+
+
+def _print_story(run_id: str, story: RunLogEvents) -> None:
+    table = Table(title=f"run {run_id}: {len(story.events)} event(s)", header_style="bold")
+    for column in ("time (UTC)", "level", "event", "shard", "point", "error", "receive", "details"):
+        table.add_column(column, overflow="fold")
+    for event in story.events:
+        style = LEVEL_STYLES.get(event.level, "")
+        details = " ".join(
+            f"{k}={v}" for k, v in event.fields.items() if k not in STORY_COLUMNS and k not in HIDDEN_IN_TABLE
+        )
+        table.add_row(
+            event.timestamp[11:23] if len(event.timestamp) >= 23 else event.timestamp,
+            Text(event.level, style=style),
+            Text(event.event, style=style),
+            *(_text(event.fields.get(column)) for column in STORY_COLUMNS),
+            details,
+        )
+    console.print(table)
+    if not story.events:
+        console.print("no events yet for this run (or none at this level/shard)")
+
+
+def _text(value: object) -> str:
+    return "" if value is None else str(value)
+
+
 def _state(run: RunSummary) -> str:
     colour = STATE_COLOURS.get(run.state, "red")
     return f"[{colour}]{run.state}[/{colour}]"
@@ -114,4 +279,4 @@ def _shards(run: RunSummary) -> str:
     return f"{run.shards_succeeded}/{run.shards_failed}/{run.shards_cancelled}/{run.shards_pending}"
 
 
-COMMANDS = (runs, cancel)
+COMMANDS = (runs, watch, logs, cancel)

@@ -475,6 +475,11 @@ def api_fuzz(examples: int, seed: int, figures: DrillFigures | None = None) -> D
         answer = check_api_answer(harness.handler(api_event(case, fmt), harness.context))
         if answer.status >= 500:
             figures.server_errors += 1
+        if case.kind == "route" and answer.status == 200 and answer.body.get("runs") == []:
+            # GET /sweep-run (with a trailing slash or a stage) is the list of runs: an empty one
+            assert harness.objects == {} and harness.queued == []
+            figures.verified += 1
+            return
         assert 400 <= answer.status < 500, (answer.status, answer.body)
         figures.rejected += 1
         if case.expected is not None:

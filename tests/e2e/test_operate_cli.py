@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 from pathlib import Path
 
 import pytest
@@ -88,3 +89,67 @@ def test_a_local_run_writes_its_story_to_its_log_file(finished: Path) -> None:
     assert events.count("shard_started") == 3 and events.count("shard_finished") == 3
     finished_event = next(json.loads(line) for line in lines if '"shard_finished"' in line)
     assert {"run_id", "shard_id", "points", "duration_ms", "simulations_per_second"} <= set(finished_event)
+
+
+def test_watch_follows_a_run_to_its_end_with_its_failures_and_exits_as_run_would(tmp_path: Path) -> None:
+    results = tmp_path / "results"
+    container = build_container(Settings(SWEEP_BACKEND="local", SWEEP_RESULTS_DIR=str(results)))
+    from domain.manifest import RequestSource
+    from entrypoints.local_runner import execute_bodies
+
+    container.submit_sweep({**SMALL_REQUEST, "failure_injection_shards": [1]}, RequestSource(kind="cli"))
+    workers = threading.Thread(target=lambda: execute_bodies(container.shard_inbox().take_all(), container))
+    workers.start()
+
+    code, output = invoke("watch", "small-run", "--results", str(results), "--interval", "0.05")
+    workers.join()
+
+    assert code == 1
+    assert "shard 1 failed: injected_failure" in output
+    assert "key metrics per point" in output
+    assert "state partial: 2 succeeded, 1 failed, 0 pending of 3 shards" in output
+
+
+def test_watch_of_a_cancelled_run_shows_its_stopped_shards_and_exits_1(tmp_path: Path) -> None:
+    results = tmp_path / "results"
+    container = build_container(Settings(SWEEP_BACKEND="local", SWEEP_RESULTS_DIR=str(results)))
+    from domain.manifest import RequestSource
+    from entrypoints.local_runner import execute_bodies
+
+    container.submit_sweep(SMALL_REQUEST, RequestSource(kind="cli"))
+    assert invoke("cancel", "small-run", "--results", str(results))[0] == 0
+    execute_bodies(container.shard_inbox().take_all(), container)
+
+    code, output = invoke("watch", "small-run", "--results", str(results))
+
+    assert code == 1
+    assert "state cancelled: 0 succeeded, 0 failed, 3 cancelled, 0 pending of 3 shards" in output
+
+
+def test_logs_prints_the_story_of_a_local_run_as_a_table(finished: Path) -> None:
+    code, output = invoke("logs", "small-run", "--results", str(finished))
+
+    assert code == 0
+    for event in ("run_accepted", "shards_enqueued", "shard_started", "shard_finished"):
+        assert event in output
+    assert "simulations_per_second=" in output
+
+
+def test_logs_narrows_to_one_shard_and_a_level_and_prints_json_lines(tmp_path: Path) -> None:
+    request_file = tmp_path / "request.json"
+    request_file.write_text(json.dumps({**SMALL_REQUEST, "failure_injection_shards": [1]}))
+    results = tmp_path / "results"
+    invoke("run", str(request_file), "--results", str(results))
+
+    code, output = invoke("logs", "small-run", "--results", str(results), "--shard", "1", "--format", "json")
+    errors = invoke("logs", "small-run", "--results", str(results), "--level", "error", "--format", "json")[1]
+
+    lines = [json.loads(line) for line in output.splitlines()]
+    assert code == 0
+    assert [line["event"] for line in lines] == ["shard_started", "shard_failed"]
+    assert {line["shard_id"] for line in lines} == {1}
+    assert [json.loads(line)["error_code"] for line in errors.splitlines()] == ["injected_failure"]
+
+
+def test_logs_of_an_unknown_run_exits_2(finished: Path) -> None:
+    assert invoke("logs", "nobody", "--results", str(finished))[0] == 2

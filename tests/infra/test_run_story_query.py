@@ -29,6 +29,7 @@ FIELDS = [
     "sqs_message_id",
     "receive_count",
     "message",
+    "@message",  # the whole JSON line: `ridesweep logs` reads every field of the event from it
 ]
 
 

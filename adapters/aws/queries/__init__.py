@@ -4,5 +4,6 @@
 placeholder, ``RUN_ID``, stands where the run id goes; run ids match the pattern of
 docs/contract.md §1, so the id is put in as it is, with no quoting. infra/terraform/logs.tf saves
 the same file as the console query ``<project>/run-story``, where the placeholder stays for the
-person to replace; tests/infra checks the two cannot drift apart.
+person to replace; tests/infra checks the two cannot drift apart. ``@message`` (the whole JSON line)
+is among its fields so that ``ridesweep logs`` reads every field of each event from it.
 """
