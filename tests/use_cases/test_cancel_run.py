@@ -155,6 +155,7 @@ def execute(ports: FakePorts, body: bytes, on_point: Callable[[int], None] | Non
         store=ports.store,
         keys=ports.keys,
         clock=ports.clock,
+        queue=ports.queue,
         on_point=on_point,
         cancel_check_seconds=0.0,
     )
@@ -197,10 +198,14 @@ class RecordingStore(InMemoryBlobStore):
         super().put(key, data)
         if "/point_index=" in key:
             self.timeline.record("point_written", shard_id_of_key(key))
-        if "dataset=shard_outcomes" in key and "/status=success/" in key:
+
+    def create_if_absent(self, key: str, data: bytes) -> bool:
+        created = super().create_if_absent(key, data)
+        if created and "dataset=shard_outcomes" in key and "/status=success/" in key:
             self.successes += 1
             if self.successes >= 3:
                 self.three_succeeded.set()
+        return created
 
     def exists(self, key: str) -> bool:
         found = super().exists(key)
@@ -230,6 +235,7 @@ def run_two_workers(ports: FakePorts, bodies: list[bytes], timeline: Timeline) -
                 store=ports.store,
                 keys=ports.keys,
                 clock=ports.clock,
+                queue=ports.queue,
                 simulator=simulating,
                 cancel_check_seconds=0.0,
             )
