@@ -37,11 +37,12 @@ class RunStatus:
     failed_shard_ids: tuple[int, ...] = ()
     points_succeeded: int = 0
     """Points of the shards that succeeded."""
+    replicates: int = 1
 
     def as_dict(self) -> dict[str, Any]:
         body = asdict(self)
-        body.pop("failed_shard_ids")
-        body.pop("points_succeeded")
+        for internal in ("failed_shard_ids", "points_succeeded", "replicates"):
+            body.pop(internal)
         return body
 
     @property
@@ -82,6 +83,7 @@ def status_of(manifest: RunManifest, *, store: BlobStore, keys: StorageKeys) -> 
         cancelled_at=_cancelled_at(store, keys, run_id) if cancelled_marker else None,
         failed_shard_ids=tuple(sorted(failed)),
         points_succeeded=sum(ranges[s].size for s in succeeded),
+        replicates=manifest.replicates,
     )
 
 

@@ -26,6 +26,7 @@ os.environ.setdefault("LOG_LEVEL", "ERROR")
 import structlog
 
 import entrypoints.lambda_handler  # noqa: F401  (configures logging at import, as in Lambda)
+from tests.drills.cancel_race import CancelRacePlan, cancel_race_drill
 from tests.drills.chaos import ChaosPlan, chaos_drill, continued_chaos_plan
 from tests.drills.confinement import confinement_drill
 from tests.drills.figures import DrillFigures, render_table, summary_line
@@ -53,6 +54,12 @@ def drills() -> list[tuple[DrillFigures, Drill]]:
         (
             DrillFigures("chaos run: continued shards"),
             lambda f: chaos_drill(continued_chaos_plan(scale.chaos_shards, seed), f),
+        ),
+        (
+            DrillFigures("cancel race: faults + 2 workers"),
+            lambda f: cancel_race_drill(
+                CancelRacePlan(scale.chaos_shards, scale.chaos_points_per_shard, seed), f
+            ),
         ),
         (DrillFigures("key confinement"), lambda f: confinement_drill(scale.confinement_examples, seed, f)),
     ]

@@ -199,6 +199,10 @@ class Container(containers.DeclarativeContainer):
         ),
     )
     """A run's story: ``<results>/logs`` on the local backend, CloudWatch Logs Insights on aws."""
+    log_shipper = providers.Factory(
+        _lazy("adapters.aws.cloudwatch_log_shipper", "CloudWatchLogShipper"), logs_client
+    )
+    """Sends this process's log lines to a CloudWatch log group: call it with the group's name."""
     run_story = providers.Callable(run_story, logs=run_logs, store=blob_store, keys=keys)
     follow_run = providers.Callable(
         _lazy("application.follow_run", "follow_run"), store=blob_store, keys=keys

@@ -14,7 +14,7 @@ import json as json_module
 import logging
 import os
 import sys
-from collections.abc import MutableMapping
+from collections.abc import Callable, MutableMapping
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +24,7 @@ from domain.contract import is_valid_run_id
 
 _configured = False
 _run_log_dir: Path | None = None
+_forward: Callable[[str], None] | None = None
 _console_level = logging.INFO
 RUN_LOG_LEVEL = logging.INFO
 """The least level a run's log file keeps, whatever the console shows."""
@@ -58,29 +59,35 @@ def _stderr_logger(*_args: object) -> _StderrLogger:
     return _StderrLogger()
 
 
-def run_log_path(directory: Path, run_id: str) -> Path:
-    return directory / f"{run_id}.jsonl"
-
-
-def _append_to_run_log(
+def _keep_run_story(
     _logger: Any, method: str, event: MutableMapping[str, Any]
 ) -> MutableMapping[str, Any]:
-    """One JSON line per event of a run, appended to its file: a single ``write`` on a file opened
-    with ``O_APPEND``, so lines from several processes never interleave."""
-    directory, run_id = _run_log_dir, event.get("run_id")
-    if directory is None or not is_valid_run_id(run_id):
-        return event
+    """Every event at ``RUN_LOG_LEVEL`` or above, whatever the console shows: forwarded as a JSON
+    line when a forwarder is set (CloudWatch Logs, for `ridesweep worker --log-group`), and, for
+    an event of a run, appended to the run's file when a directory is set (the local backend)."""
     if logging.getLevelName(str(event.get("level", method)).upper()) < RUN_LOG_LEVEL:
         return event
-    line = (json_module.dumps(dict(event), default=str, ensure_ascii=False) + "\n").encode("utf-8")
+    text = json_module.dumps(dict(event), default=str, ensure_ascii=False)
+    if _forward is not None:
+        with contextlib.suppress(Exception):  # a log line never fails the work being logged
+            _forward(text)
+    directory, run_id = _run_log_dir, event.get("run_id")
+    if directory is not None and is_valid_run_id(run_id):
+        _append_line(directory / f"{run_id}.jsonl", (text + "\n").encode("utf-8"))
+    return event
+
+
+def _append_line(path: Path, line: bytes) -> None:
+    """A single ``write`` on a file opened with ``O_APPEND``: lines from several processes never
+    interleave."""
+    directory = path.parent
     with contextlib.suppress(OSError):  # a log line never fails the work being logged
         directory.mkdir(parents=True, exist_ok=True)
-        fd = os.open(run_log_path(directory, str(run_id)), os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
         try:
             os.write(fd, line)
         finally:
             os.close(fd)
-    return event
 
 
 def _console_filter(_logger: Any, method: str, event: MutableMapping[str, Any]) -> MutableMapping[str, Any]:
@@ -90,12 +97,18 @@ def _console_filter(_logger: Any, method: str, event: MutableMapping[str, Any]) 
 
 
 def configure_logging(
-    level: str = "INFO", *, json: bool | None = None, run_log_dir: str | Path | None = None
+    level: str = "INFO",
+    *,
+    json: bool | None = None,
+    run_log_dir: str | Path | None = None,
+    forward: Callable[[str], None] | None = None,
 ) -> None:
     """Configure once; later calls may still raise the console's level, and each call names the
-    directory of the runs' log files (the local backend's ``<results>/logs``; ``None``: none)."""
-    global _configured, _console_level, _run_log_dir
+    directory of the runs' log files (the local backend's ``<results>/logs``; ``None``: none) and
+    where to forward every line (``None``: nowhere)."""
+    global _configured, _console_level, _run_log_dir, _forward
     _run_log_dir = Path(run_log_dir) if run_log_dir is not None else None
+    _forward = forward
     if _configured:
         _console_level = max(_console_level, logging.getLevelName(level.upper()))
         return
@@ -113,7 +126,7 @@ def configure_logging(
             structlog.processors.add_log_level,
             structlog.processors.TimeStamper(fmt="iso", utc=True),
             structlog.processors.format_exc_info,
-            _append_to_run_log,
+            _keep_run_story,
             _console_filter,
             renderer,
         ],

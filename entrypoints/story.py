@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from application.submit_sweep import SubmitResult
     from domain.contract import ShardMessage
     from entrypoints.container import Container
+    from ports.dead_letters import RedriveResult
 
 
 def log_submitted(result: SubmitResult) -> None:
@@ -42,6 +43,16 @@ def log_submitted(result: SubmitResult) -> None:
         points=result.points_dispatched,
         simulations=result.points_dispatched * manifest.replicates,
     )
+
+
+def log_redriven(result: RedriveResult) -> None:
+    """``run_redriven`` for each run whose messages moved back to the queue; one event without a
+    run when the method moved them unseen (an SQS message move task)."""
+    if result.by_run:
+        for run_id, messages in sorted(result.by_run.items()):
+            get_logger().info("run_redriven", run_id=run_id, messages=messages, method=result.method)
+    elif result.moved:
+        get_logger().info("run_redriven", run_id=None, messages=result.moved, method=result.method)
 
 
 def trace_ids(body: object) -> dict[str, Any]:
@@ -70,8 +81,9 @@ def execute_logged(
     replicates = 1
 
     def on_start(message: ShardMessage) -> None:
-        nonlocal replicates
+        nonlocal replicates, started
         replicates = message.replicates
+        started = time.perf_counter()  # the shard's own time, not the worker's start-up
         get_logger().info(
             "shard_started",
             attempt=attempt,

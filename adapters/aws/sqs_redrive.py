@@ -8,6 +8,7 @@ Either way a message may arrive twice, which costs a skipped shard, never a wron
 from __future__ import annotations
 
 import time
+from collections import Counter
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 from urllib.parse import urlparse
@@ -17,7 +18,7 @@ from botocore.exceptions import ClientError
 from adapters.aws.errors import error_code, transient_errors
 from adapters.aws.sqs_batches import send_batch
 from adapters.aws.sqs_poller import SqsPoller
-from ports.dead_letters import RedriveMethod, RedriveResult
+from ports.dead_letters import RedriveMethod, RedriveResult, run_id_of_body
 
 if TYPE_CHECKING:
     from mypy_boto3_sqs import SQSClient
@@ -98,13 +99,17 @@ def _receive_send_delete(client: SQSClient, dlq_url: str, queue_url: str) -> Red
     dead_letters = SqsPoller(client, dlq_url, batch_size=10)
     moved = not_moved = 0
     seen: set[str] = set()
+    by_run: Counter[str] = Counter()
     while True:
         messages = [m for m in dead_letters.receive(wait_seconds=1) if m.message_id not in seen]
         if not messages:
-            return RedriveResult(moved=moved, method="receive-send", not_moved=not_moved)
+            return RedriveResult(
+                moved=moved, method="receive-send", not_moved=not_moved, by_run=dict(by_run)
+            )
         unsent = {f.index for f in send_batch(client, queue_url, [m.body for m in messages])}
         sent = [m for i, m in enumerate(messages) if i not in unsent]
         dead_letters.delete(sent)
+        by_run.update(r for r in (run_id_of_body(m.body) for m in sent) if r is not None)
         moved += len(sent)
         not_moved += len(unsent)
         seen.update(m.message_id for m in messages)  # an unsent one stays for the next redrive

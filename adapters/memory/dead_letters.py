@@ -1,9 +1,10 @@
 from __future__ import annotations
 
 import threading
+from collections import Counter
 
 from adapters.memory.queue import InMemoryShardQueue
-from ports.dead_letters import RedriveMethod, RedriveResult
+from ports.dead_letters import RedriveMethod, RedriveResult, run_id_of_body
 
 
 class InMemoryDeadLetters:
@@ -19,4 +20,5 @@ class InMemoryDeadLetters:
         with self._lock:
             moved, self.bodies = self.bodies, []
         self._queue.put_back(moved)
-        return RedriveResult(moved=len(moved), method="receive-send")
+        by_run = Counter(r for r in map(run_id_of_body, moved) if r is not None)
+        return RedriveResult(moved=len(moved), method="receive-send", by_run=dict(by_run))

@@ -124,12 +124,12 @@ def runs(
         console.print(f"more: [bold]ridesweep runs --next-token {page.next_token}[/bold]", highlight=False)
 
 
-class PointsRateColumn(ProgressColumn):
-    """Points per second over the last looks (the run's pace now, not since it was accepted)."""
+class RateColumn(ProgressColumn):
+    """Simulations per second over the last looks (the run's pace now, not since it was accepted)."""
 
     def render(self, task: Task) -> Text:
         speed = task.speed or 0.0
-        return Text(f"{speed:7.1f} points/s", style="cyan")
+        return Text(f"{speed:7.1f} simulations/s", style="cyan")
 
 
 def watch(
@@ -150,8 +150,8 @@ def watch(
         TextColumn("[progress.description]{task.description}"),
         BarColumn(),
         MofNCompleteColumn(),
-        TextColumn("points"),
-        PointsRateColumn(),
+        TextColumn("simulations"),
+        RateColumn(),
         TextColumn("ETA"),
         TimeRemainingColumn(),
         console=console,
@@ -163,12 +163,17 @@ def watch(
             status = look.status
             if task is None:
                 console.print(
-                    f"run [bold]{run_id}[/bold]: {status.total_points:,} points in "
-                    f"{status.shard_count:,} shards, {describe_results(container.settings())}",
+                    f"run [bold]{run_id}[/bold]: {status.total_points * status.replicates:,} "
+                    f"simulations in {status.shard_count:,} shards, "
+                    f"{describe_results(container.settings())}",
                     highlight=False,
                 )
-                task = progress.add_task("", total=status.total_points)
-            progress.update(task, completed=status.points_succeeded, description=_shards_line(status))
+                task = progress.add_task("", total=status.total_points * status.replicates)
+            progress.update(
+                task,
+                completed=status.points_succeeded * status.replicates,
+                description=_shards_line(status),
+            )
             for failure in look.new_failures:
                 progress.console.print(
                     f"[red]shard {failure.shard_id} failed[/red]: {failure.error_code or 'unknown'}"
@@ -178,7 +183,7 @@ def watch(
     assert look is not None
     final = look.status
     if final.shards_succeeded:
-        print_metrics_table(container, final)
+        print_metrics_table(container, final, final.replicates)
     print_status(final, worked_on=None)
     raise typer.Exit(exit_code_of(final))
 
@@ -193,7 +198,15 @@ def _shards_line(status: RunStatus) -> str:
 
 STORY_COLUMNS = ("shard_id", "point_index", "error_code", "receive_count")
 """Shown in their own columns; every other field goes to the details column."""
-HIDDEN_IN_TABLE = {"run_id", "aws_request_id", "sqs_message_id", "api_request_id", "logger"}
+HIDDEN_IN_TABLE = {
+    "run_id",
+    "aws_request_id",
+    "sqs_message_id",
+    "api_request_id",
+    "request_fingerprint",
+    "logger",
+}
+"""Long identifiers: in --format json, not in the table."""
 LEVEL_STYLES = {"error": "red", "warning": "yellow", "debug": "dim"}
 
 

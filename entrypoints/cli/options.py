@@ -41,6 +41,14 @@ BucketOption = Annotated[
 PrefixOption = Annotated[
     str | None, typer.Option("--prefix", help="Results key prefix (default: SWEEP_RESULTS_PREFIX).")
 ]
+LogGroupOption = Annotated[
+    str | None,
+    typer.Option(
+        "--log-group",
+        help="Also send the log lines to this CloudWatch log group (the runtime's, as Lambda "
+        "does), so `ridesweep logs --backend aws` tells the story of what ran here.",
+    ),
+]
 DlqUrlOption = Annotated[
     str | None, typer.Option("--dlq-url", help="Dead-letter queue URL (default: SHARD_DLQ_URL).")
 ]

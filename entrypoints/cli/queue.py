@@ -12,6 +12,7 @@ from entrypoints.cli.exit_codes import ExitCode
 from entrypoints.cli.options import (
     BucketOption,
     DlqUrlOption,
+    LogGroupOption,
     PrefixOption,
     QueueUrlOption,
     ShardDeadlineOption,
@@ -21,6 +22,7 @@ from entrypoints.cli.options import (
 from entrypoints.container import build_container
 from entrypoints.logs import configure_logging
 from entrypoints.queue_worker import PollReport, work_queue
+from entrypoints.story import log_redriven
 from ports.dead_letters import RedriveMethod, RedriveResult
 
 
@@ -35,6 +37,7 @@ def worker(
     bucket: BucketOption = None,
     prefix: PrefixOption = None,
     shard_deadline: ShardDeadlineOption = None,
+    log_group: LogGroupOption = None,
 ) -> None:
     """Run shards from the SQS shard queue through the Lambda handler, as the SQS trigger would:
     what succeeded is deleted; what the handler reports as failed comes back after the visibility
@@ -43,15 +46,20 @@ def worker(
     settings = aws_settings(
         queue_url=queue_url, bucket=bucket, prefix=prefix, shard_deadline=shard_deadline
     )
-    configure_logging(settings.log_level)
     container = build_container(settings)
     container.check_aws_resources(bucket=settings.results_bucket, queue_url=settings.shard_queue_url)
+    shipper = container.log_shipper(log_group) if log_group else None
+    configure_logging(settings.log_level, forward=shipper)
     poller = container.shard_poller(batch_size=batch_size)
     err_console.print(
         f"worker on {settings.shard_queue_url} → {describe_results(settings)}"
         + (" (until the queue is empty)" if drain else "; Ctrl-C stops")
     )
-    report: PollReport = work_queue(poller, container.lambda_handler(), drain=drain)
+    try:
+        report: PollReport = work_queue(poller, container.lambda_handler(), drain=drain)
+    finally:
+        if shipper is not None:
+            shipper.close()
     console.print(
         f"{report.received} deliveries: {report.succeeded} done, {report.failed} reported as "
         "failed (SQS delivers those again, then moves them to the dead-letter queue)"
@@ -66,6 +74,7 @@ def worker(
 def redrive(
     dlq_url: DlqUrlOption = None,
     queue_url: QueueUrlOption = None,
+    log_group: LogGroupOption = None,
     method: Annotated[
         RedriveMethod,
         typer.Option(
@@ -80,7 +89,12 @@ def redrive(
     )
     container = build_container(settings)
     container.check_aws_resources(queue_url=settings.shard_queue_url, dlq_url=settings.dead_letter_queue_url)
+    shipper = container.log_shipper(log_group) if log_group else None
+    configure_logging(settings.log_level, forward=shipper)
     result: RedriveResult = container.redrive(method=method)
+    log_redriven(result)
+    if shipper is not None:
+        shipper.close()
     console.print(f"moved {result.moved} message(s) to {settings.shard_queue_url} ({result.method})")
     if result.not_moved:
         err_console.print(f"[yellow]{result.not_moved} message(s) could not be sent; run again[/yellow]")

@@ -96,3 +96,21 @@ def ship(client: Any, group: str, lines: list[str]) -> None:
         logStreamName="2026/11/28/[$LATEST]0a1b2c3d",
         logEvents=sorted(events, key=lambda e: e["timestamp"]),
     )
+
+
+def test_a_worker_ships_its_story_to_the_log_group_that_logs_reads(
+    aws_stack: AwsStack, moto_endpoint: str
+) -> None:
+    group = f"/aws/lambda/ridesweep-{uuid.uuid4().hex[:8]}"
+    moto_client("logs", moto_endpoint).create_log_group(logGroupName=group)
+    aws_stack.harness().post({**SMALL_REQUEST, "failure_injection_shards": [1]})
+
+    worked = invoke("worker", "--drain", "--log-group", group)
+    code, output = invoke("logs", "small-run", "--backend", "aws", "--log-group", group, "--format", "json")
+
+    events = [json.loads(line) for line in output.splitlines()]
+    assert worked[0] == 0 and code == 0
+    assert sorted(e["shard_id"] for e in events if e["event"] == "shard_finished") == [0, 2]
+    (failed,) = [e for e in events if e["event"] == "shard_failed"]
+    assert (failed["error_code"], failed["receive_count"]) == ("injected_failure", 1)
+    assert all(e["sqs_message_id"] and e["aws_request_id"] for e in events)
