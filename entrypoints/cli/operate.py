@@ -16,7 +16,6 @@ from rich.progress import (
     Task,
     TaskID,
     TextColumn,
-    TimeRemainingColumn,
 )
 from rich.table import Table
 from rich.text import Text
@@ -132,6 +131,20 @@ class RateColumn(ProgressColumn):
         return Text(f"{speed:7.1f} simulations/s", style="cyan")
 
 
+class EtaColumn(ProgressColumn):
+    """The time left at the run's current pace; once the run has ended, nothing to wait for."""
+
+    def render(self, task: Task) -> Text:
+        if task.fields.get("ended"):
+            return Text("ended", style="progress.remaining")
+        left = task.time_remaining
+        if left is None:
+            return Text("ETA -:--:--", style="progress.remaining")
+        minutes, seconds = divmod(int(left), 60)
+        hours, minutes = divmod(minutes, 60)
+        return Text(f"ETA {hours}:{minutes:02d}:{seconds:02d}", style="progress.remaining")
+
+
 def watch(
     run_id: Annotated[str, typer.Argument(help="The run id.")],
     results: ResultsOption = None,
@@ -152,8 +165,7 @@ def watch(
         MofNCompleteColumn(),
         TextColumn("simulations"),
         RateColumn(),
-        TextColumn("ETA"),
-        TimeRemainingColumn(),
+        EtaColumn(),
         console=console,
         transient=False,
     ) as progress:
@@ -173,6 +185,7 @@ def watch(
                 task,
                 completed=status.points_succeeded * status.replicates,
                 description=_shards_line(status),
+                ended=status.ended,
             )
             for failure in look.new_failures:
                 progress.console.print(

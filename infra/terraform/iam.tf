@@ -23,8 +23,8 @@ data "aws_iam_policy_document" "cancellation_markers_only_created" {
   }
 }
 
-# Listing runs (GET /sweep-run, `ridesweep runs`) lists <prefix>/runs/ with a delimiter, one common
-# prefix per run. Also what makes S3 answer 404 (not 403) for a missing key under the prefix, such
+# Listing runs (GET /sweep-run, `ridesweep runs`) lists the run index <prefix>/runs/newest_first/
+# one page at a time, then each listed run's own records and outcomes; a status lists the latter. Also what makes S3 answer 404 (not 403) for a missing key under the prefix, such
 # as the manifest of a new run: S3 checks ListBucket with the requested key as s3:prefix.
 data "aws_iam_policy_document" "list_results_under_prefix" {
   statement {

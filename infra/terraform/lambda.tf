@@ -16,6 +16,8 @@ locals {
     # What the 202 answer checks shard estimates against; the worker reads its own invocation's
     # remaining time from the Lambda context.
     WORKER_TIMEOUT_SECONDS = tostring(var.lambda_timeout_seconds)
+    # The receive after which a transient failure is logged as shard_dead_lettered, not retried.
+    SHARD_MAX_RECEIVE_COUNT = tostring(local.max_receive_count)
   }
 }
 

@@ -55,6 +55,8 @@ def evaluate(value: Any, tf: Terraform) -> str:
         return RESOURCE_VALUES[expr]
     if match := re.fullmatch(r"tostring\(var\.(\w+)\)", expr):
         return str(tf.default(match.group(1)))
+    if match := re.fullmatch(r"tostring\(local\.(\w+)\)", expr):
+        return evaluate(tf.locals[match.group(1)], tf)
     if match := re.fullmatch(r'var\.(\w+) \? "(\w+)" : "(\w+)"', expr):
         return match.group(2) if tf.default(match.group(1)) else match.group(3)
     if match := re.fullmatch(r"var\.(\w+)", expr):
