@@ -142,8 +142,12 @@ def _content_length(header: str | None) -> int | None:
     return int(text) if text.isascii() and text.isdigit() and len(text) <= 18 else None
 
 
-def serve_forever(settings: Settings, *, port: int, announce: Callable[[str], None]) -> None:
-    configure_logging(settings.log_level, run_log_dir=settings.run_log_dir)
+def serve_forever(
+    settings: Settings, *, port: int, announce: Callable[[str], None], log_group: str | None = None
+) -> None:
+    """``log_group``: also send the log lines there (CloudWatch Logs), as the deployed API does."""
+    shipper = build_container(settings).log_shipper(log_group) if log_group else None
+    configure_logging(settings.log_level, run_log_dir=settings.run_log_dir, forward=shipper)
     server, drainer = make_server(settings, port)
     if settings.backend == "aws":  # shards go to SQS; `ridesweep worker` runs them
         where = f"s3://{settings.results_bucket}/{settings.keys.prefix}, shards on {settings.shard_queue_url}"
@@ -157,3 +161,5 @@ def serve_forever(settings: Settings, *, port: int, announce: Callable[[str], No
     finally:
         drainer.stop()
         server.server_close()
+        if shipper is not None:
+            shipper.close()

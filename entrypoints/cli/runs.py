@@ -32,6 +32,7 @@ from entrypoints.cli.interrupts import Interrupts
 from entrypoints.cli.options import (
     BackendOption,
     BucketOption,
+    LogGroupOption,
     PrefixOption,
     QueueUrlOption,
     ResultsOption,
@@ -374,9 +375,10 @@ def serve(
     bucket: BucketOption = None,
     prefix: PrefixOption = None,
     shard_deadline: ShardDeadlineOption = None,
+    log_group: LogGroupOption = None,
 ) -> None:
-    """Serve POST /sweep-run and GET /sweep-run/{run_id} on 127.0.0.1, running shards in-process
-    (or, with --backend aws, only enqueueing them on SQS for `ridesweep worker`)."""
+    """Serve the API (submit, list, status, cancel: docs/contract.md §1) on 127.0.0.1, running
+    shards in-process (or, with --backend aws, only enqueueing them on SQS for `ridesweep worker`)."""
     from entrypoints.local_server import serve_forever
 
     settings = backend_settings(
@@ -387,7 +389,7 @@ def serve(
         prefix=prefix,
         shard_deadline=shard_deadline,
     )
-    serve_forever(settings, port=port, announce=console.print)
+    serve_forever(settings, port=port, announce=console.print, log_group=log_group)
 
 
 COMMANDS = (run, plan, status, serve)
