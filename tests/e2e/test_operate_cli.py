@@ -107,7 +107,7 @@ def test_watch_follows_a_run_to_its_end_with_its_failures_and_exits_as_run_would
     assert code == 1
     assert "shard 1 failed: injected_failure" in output
     assert "key metrics per point" in output
-    assert "state partial: 2 succeeded, 1 failed, 0 pending of 3 shards" in output
+    assert "state partial: 2 succeeded, 1 failed, 0 to run of 3 shards" in output
 
 
 def test_watch_of_a_cancelled_run_shows_its_stopped_shards_and_exits_1(tmp_path: Path) -> None:
@@ -123,7 +123,7 @@ def test_watch_of_a_cancelled_run_shows_its_stopped_shards_and_exits_1(tmp_path:
     code, output = invoke("watch", "small-run", "--results", str(results))
 
     assert code == 1
-    assert "state cancelled: 0 succeeded, 0 failed, 3 cancelled, 0 pending of 3 shards" in output
+    assert "state cancelled: 0 succeeded, 0 failed, 3 cancelled, 0 to run of 3 shards" in output
 
 
 def test_logs_prints_the_story_of_a_local_run_as_a_table(finished: Path) -> None:

@@ -37,7 +37,7 @@ def test_a_run_cancelled_through_the_api_is_listed_watched_and_not_revived(aws_s
     states = {run["run_id"]: run["state"] for run in json.loads(listed)["runs"]}
     assert code == 0 and states == {"aws-mistake": "cancelled", "small-run": "succeeded"}
     code, watched = invoke("watch", "aws-mistake", "--backend", "aws", "--interval", "0.1")
-    assert code == 1 and "3 cancelled, 0 pending" in watched
+    assert code == 1 and "3 cancelled, 0 to run" in watched
     assert invoke("cancel", "aws-mistake", "--backend", "aws")[1].count("already cancelled") == 1
     assert harness.post({**SMALL_REQUEST, "run_id": "aws-mistake"})[1]["error"] == "run_cancelled"
     assert aws_stack.queue_depth(aws_stack.queue_url) == 0
@@ -51,14 +51,16 @@ def test_logs_reads_the_same_story_from_cloudwatch_as_from_the_local_file(
     request_file = tmp_path / "request.json"
     request_file.write_text(json.dumps({**SMALL_REQUEST, "failure_injection_shards": [2]}))
     results = tmp_path / "results"
-    invoke("run", str(request_file), "--results", str(results))
+    invoke("run", str(request_file), "--backend", "local", "--results", str(results))
     lines = (results / "logs" / "small-run.jsonl").read_text().splitlines()
     other_run = json.dumps({**json.loads(lines[0]), "run_id": "another-run"})
     group = f"/aws/lambda/ridesweep-{uuid.uuid4().hex[:8]}"
     ship(moto_client("logs", moto_endpoint), group, [*lines, other_run])
 
     # when its story is read from both
-    local = invoke("logs", "small-run", "--results", str(results), "--format", "json")[1]
+    local = invoke("logs", "small-run", "--backend", "local", "--results", str(results), "--format", "json")[
+        1
+    ]
     code, remote = invoke("logs", "small-run", "--backend", "aws", "--log-group", group, "--format", "json")
 
     # then it is the same, event for event, and holds no other run's event
