@@ -92,13 +92,13 @@ def submit_sweep(
             raise RunConflict(run_id, manifest.request_fingerprint, plan.request_fingerprint)
         if manifest.simulation_model != plan.simulation_model:
             raise RunModelChanged(run_id, manifest.simulation_model, plan.simulation_model)
-        cancelled = find_cancellation(store, keys, run_id)
-        if cancelled is not None:
+        done = shard_ids_with_outcome(store, keys, manifest.run_date, run_id, "success")
+        shards = tuple(s for s in plan.shards if s.shard_id not in done)
+        cancelled = find_cancellation(store, keys, run_id) if shards else None
+        if cancelled is not None:  # (a cancel that came after every shard succeeded changed nothing)
             raise RunCancelled(run_id, cancelled.cancelled_at.isoformat())
         _index_newest_first(store, keys, manifest)  # in case the first submit stopped before it
         _write_run_context(store, keys, manifest)
-        done = shard_ids_with_outcome(store, keys, manifest.run_date, run_id, "success")
-        shards = tuple(s for s in plan.shards if s.shard_id not in done)
         status = "already_accepted"
     queue.send([plan.shard_message(shard, manifest.run_date) for shard in shards])
     return SubmitResult(status, manifest, plan, shards, advice)

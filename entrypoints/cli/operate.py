@@ -204,7 +204,7 @@ def watch(
 def _shards_line(status: RunStatus) -> str:
     done = status.shards_succeeded + status.shards_failed + status.shards_cancelled
     extra = f", {status.shards_failed} failed" if status.shards_failed else ""
-    if status.cancelled_at:
+    if status.state == "cancelled":
         extra += f", cancelled ({status.shards_cancelled} stopped)"
     return f"{done}/{status.shard_count} shards{extra}"
 

@@ -16,6 +16,7 @@ from application.cancel_run import cancel_run
 from application.execute_shard import ShardResult, execute_shard
 from application.results_codec import decode
 from application.run_status import run_status
+from domain.cancellation import CancellationMarker
 from domain.contract import ShardMessage
 from domain.errors import RunAlreadyEnded, RunCancelled, RunNotFound
 from domain.manifest import RequestSource
@@ -307,3 +308,18 @@ def test_a_200_shard_run_cancelled_by_two_workers_stops_at_once_and_every_shard_
     assert run_status("mistake", store=store, keys=ports.keys).state == "cancelled"
     with pytest.raises(RunCancelled):
         ports.submit(BIG_RUN)
+
+
+def test_a_cancel_accepted_as_the_last_shard_succeeded_leaves_the_run_succeeded_and_resendable() -> None:
+    ports = FakePorts()
+    ports.submit(SMALL_REQUEST)
+    ports.run_queued()
+    # the race: the cancel saw the last shard still running, which then finished before it looked
+    marker = CancellationMarker.of("small-run", "2026-11-28", ports.clock.now(), CLI)
+    ports.store.put(ports.keys.cancellation("small-run"), marker.to_json_bytes())
+
+    status = run_status("small-run", store=ports.store, keys=ports.keys)
+    again = ports.submit(SMALL_REQUEST)
+
+    assert (status.state, status.shards_succeeded, status.shards_cancelled) == ("succeeded", 3, 0)
+    assert (again.status, again.dispatched) == ("already_accepted", ())
