@@ -16,13 +16,14 @@ from application.cancel_run import cancel_run
 from application.execute_shard import ShardResult, execute_shard
 from application.results_codec import decode
 from application.run_status import run_status
+from application.work_budget import WorkBudget, WorkLimits
 from domain.cancellation import CancellationMarker
 from domain.contract import ShardMessage
 from domain.errors import RunAlreadyEnded, RunCancelled, RunNotFound
 from domain.manifest import RequestSource
 from domain.simulation import simulate
 from domain.storage_keys import shard_id_of_key
-from tests.fixtures import SMALL_REQUEST, FakePorts
+from tests.fixtures import SMALL_REQUEST, FakePorts, ticking
 
 CLI = RequestSource(kind="cli")
 BIG_RUN = {
@@ -323,3 +324,44 @@ def test_a_cancel_accepted_as_the_last_shard_succeeded_leaves_the_run_succeeded_
 
     assert (status.state, status.shards_succeeded, status.shards_cancelled) == ("succeeded", 3, 0)
     assert (again.status, again.dispatched) == ("already_accepted", ())
+
+
+def test_a_continuation_of_a_cancelled_run_records_the_shard_as_cancelled_and_sends_nothing() -> None:
+    ports = FakePorts()
+    ports.submit({**SMALL_REQUEST, "dimensions": {"num_drivers": [4, 6, 8, 10, 12, 14]}, "shard_count": 1})
+    (body,) = ports.queue.take_all()
+    budget = WorkBudget(WorkLimits(part_seconds=4.0), ports.clock)
+    first = ports.execute(body, budget=budget, simulator=ticking(ports.clock))  # 1 s per point
+    (continuation,) = ports.queue.take_all()
+    cancel(ports)
+
+    result = execute(ports, continuation)
+
+    assert (first.status, first.points_processed) == ("continued", 2)
+    assert (result.status, result.points_processed) == ("cancelled", 2)
+    assert ports.queue.bodies == []
+    status = run_status("small-run", store=ports.store, keys=ports.keys)
+    assert (status.state, status.shards_cancelled, status.shards_pending) == ("cancelled", 1, 0)
+    written = [k for k in ports.store.objects if "dataset=shard_metrics" in k]
+    assert len(written) == 2
+
+
+def test_a_part_stopped_by_a_cancel_sends_no_continuation() -> None:
+    ports = FakePorts()
+    ports.submit({**SMALL_REQUEST, "dimensions": {"num_drivers": [4, 6, 8, 10, 12, 14]}, "shard_count": 1})
+    (body,) = ports.queue.take_all()
+
+    result = execute_shard(
+        body,
+        attempt=1,
+        store=ports.store,
+        keys=ports.keys,
+        clock=ports.clock,
+        queue=ports.queue,
+        budget=WorkBudget(WorkLimits(part_seconds=60), ports.clock),
+        on_point=lambda index: cancel(ports) if index == 1 else None,
+        cancel_check_seconds=0.0,
+    )
+
+    assert (result.status, result.points_processed) == ("cancelled", 2)
+    assert ports.queue.bodies == []
