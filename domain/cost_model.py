@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -58,9 +58,8 @@ def simulation_seconds(values: Mapping[str, Scalar]) -> float:
     """Estimated single-core seconds of one simulation; absent parameters take their defaults."""
     riders = float(_value(values, "num_riders"))
     drivers = float(_value(values, "num_drivers"))
-    window_hours = float(_value(values, "request_window_minutes")) / 60.0
     simulated_hours = float(_value(values, "simulation_minutes")) / 60.0
-    trips = min(_CONVERTING_SHARE * riders, drivers * (_TRIPS_PER_DRIVER + window_hours))
+    trips = expected_trips(values)
     return (
         _FIXED
         + _PER_RIDER * riders
@@ -70,15 +69,29 @@ def simulation_seconds(values: Mapping[str, Scalar]) -> float:
     )
 
 
+def expected_trips(values: Mapping[str, Scalar]) -> float:
+    """Trips one simulation is expected to complete: most riders when drivers are plenty, else
+    what the drivers can carry over the request window (also sizes its trip records)."""
+    riders = float(_value(values, "num_riders"))
+    drivers = float(_value(values, "num_drivers"))
+    window_hours = float(_value(values, "request_window_minutes")) / 60.0
+    return min(_CONVERTING_SHARE * riders, drivers * (_TRIPS_PER_DRIVER + window_hours))
+
+
 def _value(values: Mapping[str, Scalar], name: str) -> Scalar:
     value = values.get(name)
     return PARAMETERS[name].default if value is None else value
 
 
-class SpaceCost:
-    """Estimated seconds of one simulation (one replicate) of any point or range of a space."""
+PointMeasure = Callable[[Mapping[str, Scalar]], float]
+"""A per-point figure that depends only on ``COST_PARAMETERS`` and grows with each of them."""
 
-    def __init__(self, space: ParameterSpace) -> None:
+
+class SpaceCost:
+    """Estimated seconds of one simulation (one replicate) of any point or range of a space; with
+    ``per_point``, the sum of another figure of the same parameters (the bytes a point writes)."""
+
+    def __init__(self, space: ParameterSpace, per_point: PointMeasure = simulation_seconds) -> None:
         names = space.names
         self._lengths = [len(space.dimensions[name]) for name in names]
         self._strides = [math.prod(self._lengths[j + 1 :]) for j in range(len(names))]
@@ -95,7 +108,7 @@ class SpaceCost:
         self._values = [space.dimensions[name] for name in swept]
         # Row-major over the swept cost parameters, the last varying fastest, as points do.
         cells = [
-            simulation_seconds({**fixed, **dict(zip(swept, combo, strict=True))})
+            per_point({**fixed, **dict(zip(swept, combo, strict=True))})
             for combo in itertools.product(*self._values)
         ]
         self._cumulative = list(itertools.accumulate(cells, initial=0.0))

@@ -15,10 +15,10 @@ from typing import Annotated
 import typer
 
 from domain.simulation import SIMULATION_MODEL
-from entrypoints.cli import analytics, operate, parameters, queue, runs
+from entrypoints.cli import analytics, operate, parameters, planning, queue, runs
 from entrypoints.cli.exit_codes import EXIT_CODES_HELP, ExitCode, show_tracebacks, with_exit_codes
 
-COMMAND_GROUPS = (runs, operate, queue, analytics, parameters)
+COMMAND_GROUPS = (runs, planning, operate, queue, analytics, parameters)
 
 app = typer.Typer(
     add_completion=False,

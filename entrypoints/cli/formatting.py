@@ -86,9 +86,9 @@ def duration(seconds: float) -> str:
 
 
 def size(n_bytes: float) -> str:
-    for unit, scale in (("GB", 1e9), ("MB", 1e6), ("kB", 1e3)):
+    for unit, scale in (("TB", 1e12), ("GB", 1e9), ("MB", 1e6), ("kB", 1e3)):
         if n_bytes >= scale:
-            return f"{quantity(n_bytes / scale)} {unit}"
+            return f"{n_bytes / scale:,.1f} {unit}"
     return f"{int(n_bytes)} B"
 
 
@@ -128,11 +128,12 @@ def print_table(
     """``rows`` (already formatted) as a table that fits ``console``'s width, or as records headed
     by their first column (``record_label`` before it, e.g. "point")."""
     width = console.width
-    table = _table(columns, rows, title, wrap=False)
+    full = [replace(column, short=None) for column in columns]
+    table = _table(full, rows, title, wrap=False)
     if _fits(console, table, width):
         console.print(table)
         return
-    short = list(columns)
+    short = list(full)
     for i in _abbreviation_order(columns, rows):  # the headers that overhang their values most first
         short[i] = replace(columns[i], short=columns[i].short or _abbreviation(columns[i].header, short))
         table = _table(short, rows, title, wrap=False)
@@ -140,7 +141,7 @@ def print_table(
             console.print(table)
             _legend(console, columns, short)
             return
-    for candidate in (columns, short):
+    for candidate in (full, short):
         if any(not c.numeric for c in candidate):
             table = _table(candidate, rows, title, wrap=True)
             if _measure(console, table).minimum <= width:
@@ -238,3 +239,18 @@ def _records(
         for text in [line for line in lines if line] + texts:
             for wrapped in text.wrap(console, room):
                 console.print(Text("  ") + wrapped, soft_wrap=True)
+
+
+def print_pairs(console: Console, pairs: Sequence[tuple[str, str]], *, indent: int = 2) -> None:
+    """``name  value`` lines, the names aligned and long values wrapped under themselves."""
+    width = max((len(name) for name, _ in pairs), default=0)
+    room = console.width - indent - width - 2
+    for name, value in pairs:
+        if room < 24:  # too narrow to align: the value under its name
+            console.print(Text(" " * indent + name, style="dim"))
+            for line in Text(value).wrap(console, max(10, console.width - indent - 2)):
+                console.print(Text(" " * (indent + 2)) + line, soft_wrap=True)
+            continue
+        for i, line in enumerate(Text(value).wrap(console, room)):
+            label = Text(" " * indent + f"{name if i == 0 else '':<{width}}  ", style="dim")
+            console.print(label + line, soft_wrap=True)

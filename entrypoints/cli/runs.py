@@ -18,7 +18,6 @@ from rich.progress import (
     TimeElapsedColumn,
     TimeRemainingColumn,
 )
-from rich.table import Table
 from rich.text import Text
 
 from application.run_status import RunStatus
@@ -40,7 +39,6 @@ from entrypoints.cli.options import (
     backend_settings,
     chosen_backend,
     describe_results,
-    local_settings,
 )
 from entrypoints.container import Container, build_container
 from entrypoints.local_runner import usable_cores
@@ -309,45 +307,6 @@ def print_status(status: RunStatus, *, worked_on: bool | None) -> None:
         )
 
 
-def plan(
-    request: Annotated[Path, typer.Argument(help="Sweep request JSON.")],
-    show: Annotated[int, typer.Option(help="Shards to list.")] = 20,
-) -> None:
-    """Validate a request and show its shard plan, without running anything; warn when shards are
-    estimated to outgrow one worker invocation (WORKER_TIMEOUT_SECONDS, or SHARD_DEADLINE_SECONDS)."""
-    from domain.contract import parse_sweep_request
-    from domain.cost_model import continuation_advice
-    from domain.planning import plan_sweep
-
-    settings = local_settings()
-    limits = settings.limits
-    the_plan = plan_sweep(parse_sweep_request(read_request(request), limits), limits)
-    req = the_plan.request
-    console.print(f"[green]valid[/green] request for run [bold]{req.run_id}[/bold]")
-    axes = ", ".join(f"{name} ({len(values)})" for name, values in req.dimensions.items())
-    console.print(f"{simulations_text(the_plan.total_points, req.replicates)} over {axes}")
-    seeds = f", {req.seed_strategy} seeds" if req.replicates > 1 else ""
-    console.print(f"{the_plan.shard_count:,} shards, layout {req.output_layout}, seed {req.seed}{seeds}")
-    console.print(f"config_fingerprint  {the_plan.config_fingerprint}")
-    console.print(f"request_fingerprint {the_plan.request_fingerprint}")
-    table = Table("shard", "start", "end (excl.)", "points", "simulations", "fails on purpose")
-    for shard in the_plan.shards[:show]:
-        table.add_row(
-            str(shard.shard_id),
-            str(shard.start_index),
-            str(shard.end_index_exclusive),
-            str(shard.size),
-            str(shard.size * req.replicates),
-            "yes" if shard.shard_id in req.failure_injection_shards else "",
-        )
-    console.print(table)
-    if the_plan.shard_count > show:
-        console.print(f"… and {the_plan.shard_count - show} more shards")
-    advice = continuation_advice(the_plan, settings.invocation_seconds)
-    if advice is not None:
-        console.print(f"[yellow]warning:[/yellow] {advice.message()}", highlight=False)
-
-
 def status(
     run_id: Annotated[str, typer.Argument(help="The run id.")],
     results: ResultsOption = None,
@@ -392,4 +351,4 @@ def serve(
     serve_forever(settings, port=port, announce=console.print, log_group=log_group)
 
 
-COMMANDS = (run, plan, status, serve)
+COMMANDS = (run, status, serve)

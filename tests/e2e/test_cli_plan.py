@@ -1,0 +1,72 @@
+"""`ridesweep plan` says what a run will cost before anything runs."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from entrypoints.cli import app
+from entrypoints.cli.exit_codes import ExitCode
+
+ROOT = Path(__file__).resolve().parents[2]
+MILLION = {
+    "run_id": "million",
+    "dimensions": {
+        "num_drivers": list(range(100, 110)),
+        "commission_rate": [0.05 * k for k in range(1, 11)],
+        "start_hour": list(range(10)),
+        "base_fare": list(range(10)),
+        "per_km_rate": list(range(10)),
+        "max_quote_rejections": list(range(10)),
+    },
+    "shard_count": 1000,
+    "seed": 1,
+}
+
+
+def plan(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(app, ["plan", *args])
+    return result.exit_code, " ".join(result.output.split())
+
+
+def test_plan_prints_simulations_cpu_time_writes_and_the_aws_price(tmp_path: Path) -> None:
+    code, output = plan(str(ROOT / "examples" / "demo.json"), "--region", "eu-west-1")
+
+    assert code == 0, output
+    for expected in (
+        "simulations 24",
+        "CPU time",
+        "this machine's speed measured just now",
+        "writes, per_point 104 objects",
+        "(this request's layout)",
+        "writes, per_shard",
+        "AWS Lambda (eu-west-1) 6 invocations",
+        "AWS SQS",
+        "AWS S3 104 PUT",
+        "list prices of",
+    ):
+        assert expected in output, expected
+    assert "warning" not in output
+    assert not (tmp_path / "results").exists()
+
+
+def test_a_million_point_plan_warns_of_millions_of_objects_and_suggests_per_shard(tmp_path: Path) -> None:
+    request = tmp_path / "million.json"
+    request.write_text(json.dumps(MILLION))
+
+    code, output = plan(str(request), "--no-calibrate", "--show", "0")
+
+    assert code == 0, output
+    assert "1,000,000 points" in output
+    assert "writes, per_point 4,001,002 objects" in output
+    assert 'warning: the run writes 4,001,002 objects (over 100,000)' in output
+    assert '"output_layout": "per_shard" writes 5,002 objects' in output
+
+
+def test_an_unknown_region_is_an_invalid_flag(tmp_path: Path) -> None:
+    code, output = plan(str(ROOT / "examples" / "demo.json"), "--region", "eu-wset-1", "--no-calibrate")
+
+    assert code == ExitCode.INVALID
+    assert "did you mean 'eu-west-1'" in output and "valid request" not in output
