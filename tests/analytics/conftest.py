@@ -7,6 +7,7 @@ are computed in the tests straight from the Parquet files (pyarrow), never throu
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,6 +26,24 @@ LAYOUTS = ("per_point", "per_shard")
 FAILED_SHARD = 1
 SHARD_COUNT = 4
 REPLICATES = 3
+
+
+def same_answers(left: Any, right: Any, path: str = "answers") -> None:
+    """``left`` and ``right`` hold the same rows: strings, integers and flags exactly, floats to
+    1e-9 (DuckDB sums in parallel, so a mean can differ in its last bits between queries, and an
+    interval bound subtracts two such figures)."""
+    if isinstance(left, float) and isinstance(right, float):
+        assert math.isclose(left, right, rel_tol=1e-9, abs_tol=1e-9), (path, left, right)
+    elif isinstance(left, dict) and isinstance(right, dict):
+        assert left.keys() == right.keys(), (path, sorted(left), sorted(right))
+        for key in left:
+            same_answers(left[key], right[key], f"{path}.{key}")
+    elif isinstance(left, list) and isinstance(right, list):
+        assert len(left) == len(right), (path, len(left), len(right))
+        for i, (a, b) in enumerate(zip(left, right, strict=True)):
+            same_answers(a, b, f"{path}[{i}]")
+    else:
+        assert left == right, (path, left, right)
 
 
 def sweep_request(run_id: str, layout: str) -> dict[str, Any]:

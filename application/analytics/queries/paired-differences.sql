@@ -253,4 +253,4 @@ SELECT
     AS excludes_zero
 FROM intervals i
 CROSS JOIN context c
-ORDER BY i.dimension, i.from_point, i.metric_order
+ORDER BY i.dimension, i.from_point, i.metric_order, i.method
