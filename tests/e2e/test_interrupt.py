@@ -77,18 +77,29 @@ class Terminal:
         os.write(self.fd, b"\x03")
 
     def wait(self, timeout: float = HANG_GUARD_SECONDS) -> int:
+        """Read until the terminal closes (everything the command wrote), then its exit code."""
         deadline = time.monotonic() + timeout
+        status: int | None = None
+        quiet_since: float | None = None
         while time.monotonic() < deadline:
-            self._read(0.2)
-            done, status = os.waitpid(self.pid, os.WNOHANG)
-            if done:
-                while self._read(0.05):
-                    if not select.select([self.fd], [], [], 0)[0]:
-                        break
-                os.close(self.fd)
-                return os.waitstatus_to_exitcode(status)
-        os.kill(self.pid, 9)
-        raise AssertionError(f"the command did not end within {timeout} s:\n{self.output}")
+            before = len(self.output)
+            if not self._read(0.2):
+                break  # every process let go of the terminal
+            if status is None:
+                done, waited = os.waitpid(self.pid, os.WNOHANG)
+                status = waited if done else None
+            if status is not None:  # ended; a worker may still hold the terminal for a moment
+                quiet_since = quiet_since if len(self.output) == before else None
+                quiet_since = quiet_since or time.monotonic()
+                if time.monotonic() - quiet_since > 2.0:
+                    break
+        else:
+            os.kill(self.pid, 9)
+            raise AssertionError(f"the command did not end within {timeout} s:\n{self.output}")
+        if status is None:
+            _, status = os.waitpid(self.pid, 0)
+        os.close(self.fd)
+        return os.waitstatus_to_exitcode(status)
 
 
 def run_argv(results: Path, request: Path) -> list[str]:
