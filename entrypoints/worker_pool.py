@@ -111,8 +111,11 @@ class WorkerPool:
     def __enter__(self) -> WorkerPool:
         for _ in range(self._processes):
             parent, child = self._context.Pipe()
+            # Plain values only: a worker ignores SIGINT from its first line, and everything
+            # unpickled before that line is a window where a Ctrl-C would print a traceback.
+            environment = self._settings.model_dump(by_alias=True, mode="json")
             process = self._context.Process(
-                target=worker_main, args=(child, self._settings, self._stop_flag), daemon=True
+                target=worker_main, args=(child, environment, self._stop_flag), daemon=True
             )
             started = time.monotonic()
             process.start()
@@ -192,13 +195,17 @@ class WorkerPool:
                 failure = self._handle(worker, message, report, waiting, on_point) or failure
         for item in ready:
             dead = by_sentinel.get(item)
-            if dead is not None and dead.task is not None and not dead.connection.poll():
-                task, dead.task = dead.task, None
-                if not self._stop_flag.is_set():
-                    failure = failure or WorkerDied(
-                        f"a worker process (pid {dead.process.pid}) ended with exit code "
-                        f"{dead.process.exitcode} while running shard message {task}"
-                    )
+            if dead is None or dead.connection.poll() or dead.process.exitcode is None:
+                continue
+            self._workers.remove(dead)
+            if not self._stop_flag.is_set() and (dead.task is not None or dead.ready_after is None):
+                doing = f"running shard message {dead.task}" if dead.task is not None else "starting"
+                failure = failure or WorkerDied(
+                    f"a worker process (pid {dead.process.pid}) ended with exit code "
+                    f"{dead.process.exitcode} while {doing}"
+                )
+            dead.connection.close()
+            dead.process.join()
         return failure
 
     def _handle(
@@ -233,13 +240,14 @@ class WorkerPool:
         return None
 
 
-def worker_main(connection: Connection, settings: Settings, stop: Any) -> None:
+def worker_main(connection: Connection, environment: dict[str, Any], stop: Any) -> None:
     """A worker process: runs the shard messages it is sent until it is sent ``None``."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     from entrypoints.container import build_container
     from entrypoints.logs import configure_logging
     from entrypoints.story import execute_logged
 
+    settings = Settings.model_validate(environment)
     configure_logging("WARNING", run_log_dir=settings.run_log_dir)  # the runs' stories go to their files
     container = build_container(settings)
     connection.send(("ready", os.getpid()))

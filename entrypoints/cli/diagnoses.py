@@ -251,7 +251,7 @@ def _by_name(error: BaseException) -> Diagnosis | None:
             f"a results file cannot be read ({_first_line(error)})",
             "it was damaged or written by something else: delete it (its run reruns it) and run again",
         )
-    if name == "BrokenProcessPool":
+    if name in ("BrokenProcessPool", "WorkerDied"):
         return Diagnosis(
             "a worker process died (out of memory, or killed)",
             f"use fewer --workers, {RERUN}",
