@@ -41,8 +41,9 @@ BYTES_PER_SIMULATION_ROW = 200
 """A replicate's row of metrics."""
 BYTES_PER_POINT_ROW = 400
 """A point's row of effective parameters."""
+RUN_OBJECTS = 3
 RUN_OBJECTS_BYTES = 8_000
-"""The manifest and the run context."""
+"""The manifest, the run's entry in the index of runs, and the run context."""
 OUTCOME_BYTES = 4_400
 
 WORKER_OVERHEAD = 1.15
@@ -121,7 +122,7 @@ def plan_costs(plan: SweepPlan, invocation_seconds: float) -> PlanCosts:
     variable = SpaceCost(plan.space, per_point=point_bytes).total_seconds * plan.replicates
     variable += BYTES_PER_POINT_ROW * plan.total_points
     fixed_per_set = sum(FIXED_OBJECT_BYTES.values())
-    common_objects = 2 + plan.shard_count
+    common_objects = RUN_OBJECTS + plan.shard_count
     common_bytes = RUN_OBJECTS_BYTES + OUTCOME_BYTES * plan.shard_count
     footprints: dict[Layout, Footprint] = {
         "per_point": Footprint(

@@ -39,12 +39,12 @@ def test_plan_prints_simulations_cpu_time_writes_and_the_aws_price(tmp_path: Pat
         "simulations 24",
         "CPU time",
         "this machine's speed measured just now",
-        "writes, per_point 104 objects",
+        "writes, per_point 105 objects",
         "(this request's layout)",
         "writes, per_shard",
         "AWS Lambda (eu-west-1) 6 invocations",
         "AWS SQS",
-        "AWS S3 104 PUT",
+        "AWS S3 105 PUT",
         "list prices of",
     ):
         assert expected in output, expected
@@ -60,9 +60,9 @@ def test_a_million_point_plan_warns_of_millions_of_objects_and_suggests_per_shar
 
     assert code == 0, output
     assert "1,000,000 points" in output
-    assert "writes, per_point 4,001,002 objects" in output
-    assert 'warning: the run writes 4,001,002 objects (over 100,000)' in output
-    assert '"output_layout": "per_shard" writes 5,002 objects' in output
+    assert "writes, per_point 4,001,003 objects" in output
+    assert "warning: the run writes 4,001,003 objects (over 100,000)" in output
+    assert '"output_layout": "per_shard" writes 5,003 objects' in output
 
 
 def test_an_unknown_region_is_an_invalid_flag(tmp_path: Path) -> None:
