@@ -65,8 +65,14 @@ def invoke_as_lambda(
     )
 
 
-def work_queue(poller: QueuePoller, handler: Handler, *, drain: bool) -> PollReport:
-    return poller.run(invoke_as_lambda(handler), drain=drain)
+def work_queue(
+    poller: QueuePoller,
+    handler: Handler,
+    *,
+    drain: bool,
+    on_shard_result: Callable[[ShardResult], None] | None = None,
+) -> PollReport:
+    return poller.run(invoke_as_lambda(handler, on_shard_result), drain=drain)
 
 
 class SqsWorkers:

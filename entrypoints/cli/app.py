@@ -7,6 +7,7 @@ every command is registered through ``with_exit_codes``, so its user errors exit
 
 from __future__ import annotations
 
+import inspect
 import os
 import sys
 from importlib import metadata
@@ -25,9 +26,28 @@ app = typer.Typer(
     no_args_is_help=True,
     help="Parameter sweeps of a ride-hailing marketplace simulation.\n\n" + EXIT_CODES_HELP,
 )
+def unwrapped(text: str) -> str:
+    """A docstring as help: its paragraphs, each on one line, for the terminal to wrap (the
+    source's line breaks would otherwise cut sentences in the middle)."""
+    paragraphs = [" ".join(p.split()) for p in inspect.cleandoc(text).split("\n\n")]
+    return "\n\n".join(p for p in paragraphs if p)
+
+
+def summary(text: str) -> str:
+    """The first clause of a docstring, for the list of commands."""
+    first = unwrapped(text).split("\n\n")[0]
+    depth = 0
+    for i, char in enumerate(first):
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if depth == 0 and first[i : i + 2] in (": ", "; ", ". ") and i >= 20:
+            return first[:i].rstrip(".") + "."
+    return first
+
+
 for group in COMMAND_GROUPS:
     for command in group.COMMANDS:
-        app.command()(with_exit_codes(command))
+        doc = command.__doc__ or ""
+        app.command(help=unwrapped(doc), short_help=summary(doc))(with_exit_codes(command))
 
 
 def version_line() -> str:

@@ -3,7 +3,8 @@ that speaks its API (moto server on loopback, for one)."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections import Counter
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -24,6 +25,9 @@ from entrypoints.logs import configure_logging
 from entrypoints.queue_worker import PollReport, work_queue
 from entrypoints.story import log_redriven
 from ports.dead_letters import RedriveMethod, RedriveResult
+
+if TYPE_CHECKING:
+    from application.execute_shard import ShardResult
 
 
 def worker(
@@ -55,20 +59,55 @@ def worker(
         f"worker on {settings.shard_queue_url} → {describe_results(settings)}"
         + (" (until the queue is empty)" if drain else "; Ctrl-C stops")
     )
+    results: list[ShardResult] = []
     try:
-        report: PollReport = work_queue(poller, container.lambda_handler(), drain=drain)
+        report: PollReport = work_queue(
+            poller, container.lambda_handler(), drain=drain, on_shard_result=results.append
+        )
     finally:
         if shipper is not None:
             shipper.close()
-    console.print(
-        f"{report.received} deliveries: {report.succeeded} done, {report.failed} reported as "
-        "failed (SQS delivers those again, then moves them to the dead-letter queue)"
-    )
+    print_worker_summary(report, results)
     if report.transient_errors:
         err_console.print(
             f"[yellow]{len(report.transient_errors)} queue call(s) failed and were "
             f"retried; last: {report.transient_errors[-1]}[/yellow]"
         )
+    if any(result.status == "failed" for result in results):
+        raise typer.Exit(ExitCode.FAILED)
+
+
+def print_worker_summary(report: PollReport, results: list[ShardResult]) -> None:
+    """What the deliveries came to: shards done, failed for good (named, with their error code),
+    continued, already done or cancelled, and those handed back to the queue."""
+    counts: Counter[str] = Counter(result.status for result in results)
+    parts = [f"{counts['succeeded']:,} succeeded"]
+    parts += [f"{counts[status]:,} {label}" for status, label in _OTHER_OUTCOMES if counts[status]]
+    returned = report.failed
+    parts.append(
+        f"{returned:,} handed back to the queue (delivered again, then dead-lettered after "
+        "maxReceiveCount receives)"
+        if returned
+        else "none handed back to the queue"
+    )
+    deliveries = "1 delivery" if report.received == 1 else f"{report.received:,} deliveries"
+    console.print(f"{deliveries}: {', '.join(parts)}", highlight=False)
+    for result in results:
+        if result.status == "failed":
+            console.print(
+                f"[red]failed for good:[/red] run {result.run_id} shard {result.shard_id} "
+                f"({result.error_code}); `ridesweep query failures --run {result.run_id} --backend aws` "
+                "says why",
+                highlight=False,
+            )
+
+
+_OTHER_OUTCOMES = (
+    ("failed", "failed for good (their failure is recorded; SQS does not retry them)"),
+    ("continued", "continued in a continuation message"),
+    ("skipped", "already done"),
+    ("cancelled", "cancelled"),
+)
 
 
 def redrive(

@@ -105,3 +105,16 @@ def test_an_unknown_run_on_s3_names_the_bucket(aws_stack: AwsStack) -> None:
 
     assert code == ExitCode.INVALID
     assert f"s3://{aws_stack.bucket}" in error_line(output)
+
+
+def test_the_worker_summary_names_a_shard_that_failed_for_good_and_exits_1(aws_stack: AwsStack) -> None:
+    harness = aws_stack.harness()
+    harness.post({**SMALL_REQUEST, "run_id": "summary-run", "failure_injection_shards": [1]})
+
+    code, output = ridesweep("worker", "--drain")
+
+    assert code == ExitCode.FAILED, output
+    text = " ".join(output.split())
+    assert "3 deliveries: 2 succeeded, 1 failed for good" in text
+    assert "failed for good: run summary-run shard 1 (injected_failure)" in text
+    assert "none handed back to the queue" in text
