@@ -46,6 +46,7 @@ if TYPE_CHECKING:
     from ports.run_logs import RunLogEvents
 
 ListFormat = Literal["table", "json"]
+RunsFormat = Literal["table", "json", "ids"]
 STATE_COLOURS = {"succeeded": "green", "running": "yellow", "cancelled": "magenta"}
 
 
@@ -103,13 +104,19 @@ def runs(
     next_token: Annotated[
         str | None, typer.Option("--next-token", help="The token a previous page printed.")
     ] = None,
-    output_format: Annotated[ListFormat, typer.Option("--format", help="table or json.")] = "table",
+    output_format: Annotated[
+        RunsFormat, typer.Option("--format", help="table, json, or ids (one run id a line, for scripts).")
+    ] = "table",
 ) -> None:
     """List runs, newest first: state, simulations done and planned, shards, dates."""
     container = _container(backend, results, bucket, prefix)
     page: RunsPage = container.list_runs(limit=limit, next_token=next_token)
     if output_format == "json":
         typer.echo(json.dumps(page.as_dict(), indent=2))
+        return
+    if output_format == "ids":
+        for run in page.runs:
+            typer.echo(run.run_id)
         return
     table = Table(title=f"runs in {describe_results(container.settings())}", header_style="bold")
     for column in ("run", "state", "accepted (UTC)", "simulations", "shards ok/failed/cancelled/pending"):

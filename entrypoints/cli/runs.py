@@ -294,7 +294,11 @@ def print_status(status: RunStatus, *, worked_on: bool | None) -> None:
             highlight=False,
         )
     elif status.state == "running":
-        where = "a process on this machine is working on it" if worked_on else "queued or being worked on"
+        where = (
+            "a process on this machine is working on it"
+            if worked_on
+            else "queued, dead-lettered or being worked on"
+        )
         console.print(f"state [yellow]running[/yellow]: {counts} ({where})", highlight=False)
     else:
         colour = {"succeeded": "green", "cancelled": "magenta"}.get(status.state, "red")

@@ -111,7 +111,7 @@ def test_a_worker_ships_its_story_to_the_log_group_that_logs_reads(
     code, output = invoke("logs", "small-run", "--backend", "aws", "--log-group", group, "--format", "json")
 
     events = [json.loads(line) for line in output.splitlines()]
-    assert worked[0] == 0 and code == 0
+    assert worked[0] == 1 and code == 0  # shard 1 failed for good: the worker exits 1, as `run` does
     assert sorted(e["shard_id"] for e in events if e["event"] == "shard_finished") == [0, 2]
     (failed,) = [e for e in events if e["event"] == "shard_failed"]
     assert (failed["error_code"], failed["receive_count"]) == ("injected_failure", 1)
