@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from heapq import heappop, heappush
 
 from domain.parameters import SimulationParameters
@@ -70,10 +70,14 @@ QUOTE_DECISION_DELAY_MS = 1_000
 DRIVER_DECISION_DELAY_MS = 2_000
 MIN_LEG_MS = 1_000
 IDLE_DRIVERS_PER_CELL = 4
-PAIRS_CHECKED_DIRECTLY = 1024
-"""Moving drivers × waiting riders up to which a batch checks every pair instead of a grid."""
 FEW_WAITING = 16
 """Waiting riders up to which all of them count as competing for a rider's drivers."""
+FEW_MOVING = 16
+"""Repositioning drivers up to which a rider checks each of them instead of their grid."""
+TOP_SPEED_SLACK = 1.01
+"""A leg's duration is rounded to the ms (and at least MIN_LEG_MS): 0.05 % faster at most."""
+NEAR_LEG_MARGIN_KM = 1e-6
+"""Slack when noting the riders near a leg (see _note_riders_near_leg): far above rounding."""
 
 # Plain-int aliases: comparing and indexing with ints is faster than with IntEnum members.
 R_BROWSING = int(RiderState.BROWSING)
@@ -103,6 +107,9 @@ UNRESOLVED_RIDER_STATES = (
 )
 
 Handler = Callable[[int, int], None]
+Leg = tuple[float, float, int, float, float, int]
+"""A repositioning leg: from x, from y, start ms, to x, to y, duration ms. The driver is at
+``from + (to - from) × (now - start) / duration`` (every reader computes it so)."""
 
 
 def simulate(params: SimulationParameters, seed: int) -> SimulationOutput:
@@ -140,11 +147,18 @@ class MarketEngine:
         "idle_ms",
         "idle_since_ms",
         "last_batch_ms",
+        "leg_entries",
         "leg_middle_x",
         "leg_middle_y",
+        "legs_seen",
         "match",
         "moving",
+        "moving_check_at_ms",
+        "moving_clear_at_ms",
+        "moving_clear_km",
         "moving_index",
+        "near_leg",
+        "near_leg_limit",
         "nearest_suffices",
         "newly_idle",
         "newly_waiting",
@@ -166,8 +180,6 @@ class MarketEngine:
         "reposition_arrival_ms",
         "reposition_check_ms",
         "reposition_km",
-        "reposition_to_x",
-        "reposition_to_y",
         "requote_delay_ms",
         "rider_cell",
         "rider_counts",
@@ -184,6 +196,7 @@ class MarketEngine:
         "surge_max",
         "surge_on",
         "surge_sum",
+        "top_speed",
         "total_fares",
         "traffic",
         "trips",
@@ -212,6 +225,8 @@ class MarketEngine:
         self.traffic = traffic_by_run_hour(
             p.traffic_profile, p.start_hour, hours_covering(self.end_ms)
         )
+        self.top_speed = p.mean_speed_kmh * 1.2 * max(self.traffic) * TOP_SPEED_SLACK / HOUR_MS
+        """Km per ms that no leg is driven faster than (see _travel_ms)."""
         self.match = MATCHERS[p.matching_algorithm]
         self.surge_on = p.surge_enabled
         self.surge_max = p.surge_max_multiplier
@@ -231,6 +246,11 @@ class MarketEngine:
         self.quote_eta_acceptable = [False] * n
         self.quote_reach_km = [0.0] * n
         self.idle_entries_seen = [-1] * n
+        self.legs_seen = [-1] * n
+        """Per rider: len(leg_entries) at its last quote that found no repositioning driver in
+        reach (-1: none), with how far the nearest was then (see _any_moving_in_reach)."""
+        self.moving_clear_km = [0.0] * n
+        self.moving_clear_at_ms = [0] * n
         self.deadline_ms = [0] * n
         self.planned_pickup_ms = [0] * n
         self.rider_driver = [-1] * n
@@ -253,13 +273,10 @@ class MarketEngine:
         """Idle time of each driver's finished idle spells (the current one runs from idle_since)."""
         self.busy_ms = 0
         self.off_duty_ms = [-1] * m
-        self.reposition_to_x = [0.0] * m
-        self.reposition_to_y = [0.0] * m
         self.reposition_arrival_ms = [0] * m
         self.reposition_check_ms = [-1] * m
-        self.moving: dict[int, tuple[float, float, int]] = {}
-        """Repositioning drivers: where and when their leg started. They stay matchable and
-        count for quotes, found through ``moving_index``."""
+        self.moving: dict[int, Leg] = {}
+        """Repositioning drivers and their legs. They stay matchable and count for quotes."""
         self.driver_counts = [0] * DRIVER_STATES
 
         width, height = p.city_width_km, p.city_height_km
@@ -289,14 +306,24 @@ class MarketEngine:
         self.moving_index = GridIndex(
             width, height, radius + p.reposition_max_km / 2.0, self.leg_middle_x, self.leg_middle_y
         )
-        """Repositioning drivers by the midpoint of their leg (see _moving_candidates)."""
-        self.rider_zone = [self.zones.zone_of(x, y) for x, y in zip(riders.x, riders.y, strict=True)]
+        """Repositioning drivers by the midpoint of their leg (see _any_moving_in_reach)."""
+        self.near_leg: dict[int, set[int]] = {}
+        """Repositioning driver → the waiting riders its leg passes within the match radius of:
+        the only pairs with it that a batch can find feasible (see _moving_candidates)."""
+        self.moving_check_at_ms = 0.0
+        """No pair in ``near_leg`` can be feasible before this time (see _moving_candidates)."""
+        self.near_leg_limit = [0.0] * m
+        """Per repositioning driver: the squared distance from its leg's midpoint within which
+        a rider is noted in ``near_leg``."""
+        self.rider_zone = self.zones.zones_of(riders.x, riders.y)
 
         self.batch_pending = False
         self.last_batch_ms = 0
         self.newly_waiting: list[int] = []
         self.newly_idle: list[int] = []
         self.idle_entries: list[int] = []
+        self.leg_entries: list[int] = []
+        """The driver of every repositioning leg, in the order the legs started."""
         self.trips = TripLog()
         self.trips_cancelled = 0
         self.total_fares = 0.0
@@ -438,11 +465,14 @@ class MarketEngine:
         # traffic. A rider re-quoting at the same reach after a quote that found none only needs
         # to look at drivers that became idle since: idle drivers do not move.
         # Repositioning drivers are available too: they are checked where they are now.
+        # A rider the price turns away never weighs the ETA, so it is not looked for.
         idle = self.idle.members
         entries = self.idle_entries
         someone_in_reach = False
         if not idle and not self.moving:
             self.quotes_without_supply += 1
+        elif self.quoted_fare[rider] > self.riders.value[rider]:
+            idle = {}  # nothing looked at: the next quote looks at every idle driver
         else:
             reach = self.riders.eta_reach_km[rider] * self.traffic[now // HOUR_MS]
             if idle:
@@ -463,14 +493,46 @@ class MarketEngine:
         heappush(self.heap, decide_at << TIME_SHIFT | QUOTE_DECISION_TAG | next(self.sequence) | rider)
 
     def _any_moving_in_reach(self, rider: int, reach: float, now: int) -> bool:
+        """Whether a repositioning driver is within ``reach`` km of the rider where it is now.
+
+        A few on the move are each checked; many are found through the grid of their legs'
+        midpoints (a driver is never farther than half the longest leg from its leg's midpoint).
+        A rider re-quoting soon after a quote that found none only checks the legs started
+        since, when the nearest leg under way then was too far to come within reach meanwhile
+        at the top speed.
+        """
         x, y = self.riders.x[rider], self.riders.y[rider]
+        moving, legs = self.moving, self.leg_entries
+        seen = self.legs_seen[rider]
+        clear = -1.0
+        if seen >= 0:
+            clear = self.moving_clear_km[rider] - self.top_speed * (now - self.moving_clear_at_ms[rider])
+        under_way: Iterable[Leg]
+        if clear > reach + NEAR_LEG_MARGIN_KM:
+            # The legs under way at the last quote are out of reach still: only newer ones count.
+            under_way = [moving[driver] for driver in legs[seen:] if driver in moving]
+        elif len(moving) <= FEW_MOVING:
+            under_way = moving.values()
+            clear = math.inf
+        else:
+            search = reach + self.params.reposition_max_km / 2.0
+            under_way = [moving[driver] for driver, _ in self.moving_index.within(x, y, search)]
+            clear = reach - NEAR_LEG_MARGIN_KM  # how near the drivers not looked at may be
         limit = reach * reach
-        for driver, _ in self.moving_index.within(x, y, reach + self.params.reposition_max_km / 2.0):
-            at_x, at_y = self._position_on_leg(driver, now)
-            dx = at_x - x
-            dy = at_y - y
-            if dx * dx + dy * dy <= limit:
+        nearest = clear * clear
+        for from_x, from_y, started, to_x, to_y, duration in under_way:
+            share = (now - started) / duration
+            dx = from_x + (to_x - from_x) * share - x  # as Leg says, inline: hot
+            dy = from_y + (to_y - from_y) * share - y
+            squared = dx * dx + dy * dy
+            if squared <= limit:
+                self.legs_seen[rider] = -1
                 return True
+            if squared < nearest:
+                nearest = squared
+        self.legs_seen[rider] = len(legs)
+        self.moving_clear_km[rider] = math.sqrt(nearest)
+        self.moving_clear_at_ms[rider] = now
         return False
 
     def _any_new_idle_in_reach(self, drivers: list[int], rider: int, reach: float) -> bool:
@@ -524,6 +586,8 @@ class MarketEngine:
         self.rider_counts[R_WAITING] += 1
         self.waiting.add(rider, self.rider_cell[rider])
         self.newly_waiting.append(rider)
+        if self.moving:
+            self._note_legs_near_rider(rider)
         if self.zoning:
             zone = self.rider_zone[rider]
             self.zones.waiting[zone] += 1
@@ -560,7 +624,7 @@ class MarketEngine:
                 if self.idle.members and (self.newly_waiting or self.newly_idle)
                 else []
             )
-            if self.moving:
+            if self.near_leg and now >= self.moving_check_at_ms:
                 candidates += self._moving_candidates(now)
             if candidates:
                 self._offer(self.match(candidates), now)
@@ -818,101 +882,125 @@ class MarketEngine:
             dx *= reach / km
             dy *= reach / km
             km = reach
-        self.reposition_to_x[driver] = x + dx
-        self.reposition_to_y[driver] = y + dy
         self.driver_state[driver] = D_REPOSITIONING
         self.driver_counts[D_IDLE] -= 1
         self.driver_counts[D_REPOSITIONING] += 1
         if now < self.window_ms:
             self.reposition_km += km
-        arrive_at = now + self._travel_ms(km, now)
+        duration = self._travel_ms(km, now)
+        arrive_at = now + duration
         self.reposition_arrival_ms[driver] = arrive_at
-        self.moving[driver] = (x, y, now)
+        self.moving[driver] = (x, y, now, x + dx, y + dy, duration)
+        self.leg_entries.append(driver)
         self.leg_middle_x[driver] = x + dx / 2.0
         self.leg_middle_y[driver] = y + dy / 2.0
         self.moving_index.add(driver)
+        self._note_riders_near_leg(driver, km)
         heappush(
             self.heap, arrive_at << TIME_SHIFT | REPOSITION_ENDS_TAG | next(self.sequence) | driver
         )
 
+    def _note_riders_near_leg(self, driver: int, km: float) -> None:
+        """A leg starts: note the waiting riders near enough to its midpoint that the driver may
+        come within the match radius of them on the way (it never gets farther than half the leg
+        from the midpoint)."""
+        reach = self.params.match_radius_km + km / 2.0 + NEAR_LEG_MARGIN_KM
+        self.near_leg_limit[driver] = reach * reach
+        found = self.waiting.within(self.leg_middle_x[driver], self.leg_middle_y[driver], reach)
+        if found:
+            self.near_leg[driver] = {rider for rider, _ in found}
+            self.moving_check_at_ms = 0.0
+
+    def _note_legs_near_rider(self, rider: int) -> None:
+        """A rider starts waiting: note it beside the legs under way whose drivers may come within
+        the match radius of it (as in _note_riders_near_leg; when many legs are under way, only
+        those found through the grid of midpoints are looked at)."""
+        x, y = self.riders.x[rider], self.riders.y[rider]
+        near_leg, limits = self.near_leg, self.near_leg_limit
+        middle_x, middle_y = self.leg_middle_x, self.leg_middle_y
+        moving = self.moving
+        if len(moving) <= FEW_MOVING:
+            drivers: Iterable[int] = moving
+        else:
+            p = self.params
+            search = p.match_radius_km + p.reposition_max_km / 2.0 + NEAR_LEG_MARGIN_KM
+            drivers = [driver for driver, _ in self.moving_index.within(x, y, search)]
+        for driver in drivers:
+            dx = x - middle_x[driver]
+            dy = y - middle_y[driver]
+            if dx * dx + dy * dy <= limits[driver]:
+                near = near_leg.get(driver)
+                if near is None:
+                    near_leg[driver] = {rider}
+                else:
+                    near.add(rider)
+                self.moving_check_at_ms = 0.0
+
     def _moving_candidates(self, now: int) -> list[Candidate]:
         """Feasible pairs of waiting riders and repositioning drivers, where those are now.
 
-        Moving drivers are in no index of positions (they move). Few pairs are checked one by one;
-        with fewer drivers on the move than riders waiting, each driver looks around itself;
-        otherwise each rider looks through the grid of leg midpoints.
+        A driver on its leg can only be within the match radius of a rider its leg passes near, so
+        only the pairs noted in ``near_leg`` (when the leg started, or the rider started waiting)
+        are checked; riders no longer waiting are dropped from them on the way. A pair out of
+        the radius now cannot come within it before the driver covers the gap at the top speed:
+        until the nearest such pair could, and no pair is noted, batches need not look again.
         """
         radius = self.params.match_radius_km
+        limit = radius * radius
         weight = self.params.idle_time_weight / HOUR_MS
         declined = self.declined
         idle_ms, idle_since = self.idle_ms, self.idle_since_ms
+        waiting = self.waiting.members
+        rider_x, rider_y = self.riders.x, self.riders.y
+        moving = self.moving
         candidates: list[Candidate] = []
-        moving, waiting = self.moving, self.waiting
-        if len(moving) * len(waiting.members) <= PAIRS_CHECKED_DIRECTLY:
-            limit = radius * radius
-            rider_x, rider_y = self.riders.x, self.riders.y
-            to_x, to_y, arrival = self.reposition_to_x, self.reposition_to_y, self.reposition_arrival_ms
-            for driver, (x, y, started) in moving.items():
-                share = (now - started) / (arrival[driver] - started)
-                at_x = x + (to_x[driver] - x) * share  # as _position_on_leg, inline: hot
-                at_y = y + (to_y[driver] - y) * share
-                for rider in waiting.members:
-                    dx = rider_x[rider] - at_x
-                    dy = rider_y[rider] - at_y
-                    squared = dx * dx + dy * dy
-                    if squared <= limit and rider << SUBJECT_BITS | driver not in declined:
-                        credit = weight * (idle_ms[driver] + now - idle_since[driver])
-                        candidates.append((rider, driver, math.sqrt(squared) - credit))
-            return candidates
-        if len(moving) <= len(waiting.members):
-            for driver in moving:
-                at_x, at_y = self._position_on_leg(driver, now)
-                credit = weight * (idle_ms[driver] + now - idle_since[driver])
-                for rider, km in waiting.within(at_x, at_y, radius):
-                    if rider << SUBJECT_BITS | driver not in declined:
-                        candidates.append((rider, driver, km - credit))
-            return candidates
-        # Many on the move: each waiting rider looks through the grid of leg midpoints (a driver
-        # is never farther than half the longest leg from its leg's midpoint).
-        search = radius + self.params.reposition_max_km / 2.0
-        limit = radius * radius
-        rider_x, rider_y, near = self.riders.x, self.riders.y, self.moving_index.within
-        positions: dict[int, tuple[float, float]] = {}
-        for rider in waiting.members:
-            x, y = rider_x[rider], rider_y[rider]
-            for driver, _ in near(x, y, search):
-                at = positions.get(driver)
-                if at is None:
-                    at = positions[driver] = self._position_on_leg(driver, now)
-                dx = x - at[0]
-                dy = y - at[1]
+        emptied: list[int] = []
+        nearest = math.inf  # squared distance of the nearest pair out of the radius
+        for driver, riders in self.near_leg.items():
+            x, y, started, to_x, to_y, duration = moving[driver]
+            share = (now - started) / duration
+            at_x = x + (to_x - x) * share  # as Leg says, inline: hot
+            at_y = y + (to_y - y) * share
+            gone: list[int] = []
+            for rider in riders:
+                if rider not in waiting:
+                    gone.append(rider)
+                    continue
+                dx = rider_x[rider] - at_x
+                dy = rider_y[rider] - at_y
                 squared = dx * dx + dy * dy
-                if squared <= limit and rider << SUBJECT_BITS | driver not in declined:
+                if squared > limit:
+                    if squared < nearest:
+                        nearest = squared
+                elif rider << SUBJECT_BITS | driver not in declined:
                     credit = weight * (idle_ms[driver] + now - idle_since[driver])
                     candidates.append((rider, driver, math.sqrt(squared) - credit))
+            if gone:
+                riders.difference_update(gone)
+                if not riders:
+                    emptied.append(driver)
+        for driver in emptied:
+            del self.near_leg[driver]
+        gap = math.sqrt(nearest) - radius - NEAR_LEG_MARGIN_KM
+        self.moving_check_at_ms = now if candidates else now + gap / self.top_speed
         return candidates
-
-    def _position_on_leg(self, driver: int, now: int) -> tuple[float, float]:
-        """Where a repositioning driver is at ``now``; recorded as its position."""
-        x, y, started = self.moving[driver]
-        share = (now - started) / (self.reposition_arrival_ms[driver] - started)
-        at_x = x + (self.reposition_to_x[driver] - x) * share
-        at_y = y + (self.reposition_to_y[driver] - y) * share
-        self.driver_x[driver] = at_x
-        self.driver_y[driver] = at_y
-        return at_x, at_y
 
     def _stop_moving(self, driver: int, now: int) -> None:
         """The leg ends early (a match, or the shift's end): the driver stays where it got to."""
-        at_x, at_y = self._position_on_leg(driver, now)
-        x, y, started = self.moving.pop(driver)
+        x, y, started, to_x, to_y, duration = self.moving.pop(driver)
+        share = (now - started) / duration
+        at_x = x + (to_x - x) * share
+        at_y = y + (to_y - y) * share
+        self.driver_x[driver] = at_x
+        self.driver_y[driver] = at_y
         self.moving_index.remove(driver)
+        self.near_leg.pop(driver, None)
         self.idle_ms[driver] += now - self.idle_since_ms[driver]
         if started < self.window_ms:  # only the part of the leg driven counts
             dx = at_x - x
             dy = at_y - y
-            tx = self.reposition_to_x[driver] - x
-            ty = self.reposition_to_y[driver] - y
+            tx = to_x - x
+            ty = to_y - y
             self.reposition_km -= math.sqrt(tx * tx + ty * ty) - math.sqrt(dx * dx + dy * dy)
 
     def _on_reposition_ends(self, driver: int, now: int) -> None:
@@ -921,10 +1009,11 @@ class MarketEngine:
             or self.reposition_arrival_ms[driver] != now
         ):
             return  # matched or off duty on the way
-        del self.moving[driver]
+        _, _, _, to_x, to_y, _ = self.moving.pop(driver)
         self.moving_index.remove(driver)
-        self.driver_x[driver] = self.reposition_to_x[driver]
-        self.driver_y[driver] = self.reposition_to_y[driver]
+        self.near_leg.pop(driver, None)
+        self.driver_x[driver] = to_x
+        self.driver_y[driver] = to_y
         self.driver_state[driver] = D_IDLE
         self.driver_counts[D_REPOSITIONING] -= 1
         self.driver_counts[D_IDLE] += 1

@@ -16,6 +16,8 @@ import numpy as np
 
 MAX_CELLS = 1 << 16
 SCAN_ALL_BELOW = 16
+RING_MARGIN_KM = 1e-9
+"""Slack on how far a ring of cells is from a point, far above the rounding of cell bounds."""
 
 
 class GridIndex:
@@ -164,30 +166,31 @@ class GridIndex:
         if len(self.members) <= SCAN_ALL_BELOW:
             ordered = sorted(self.within(x, y, radius, index), key=_by_distance_then_id)
             return ordered[:count]
-        inverse, size, nx, ny = self._inverse, self._cell_km, self._nx, self._ny
+        size, nx, ny = self._cell_km, self._nx, self._ny
         if index < 0:
             index = self.cell_of(x, y)
         cy, cx = divmod(index, nx)
         xs, ys, cells = self._xs, self._ys, self._cells
         limit = radius * radius
         found: list[tuple[float, int]] = []
-        for ring in range(int(radius * inverse) + 2):
-            # Every cell of this ring is at least ring - 1 cells away from the point.
-            if (
-                ring >= 2
-                and len(found) >= count
-                and heapq.nsmallest(count, found)[-1][0] < (ring - 1) * size
+        # The point's cell and its eight neighbours first; a cell of ring r >= 2 is at least
+        # r - 1 cells plus the point's distance to the nearest edge of its own cell away.
+        for near in self._neighbourhoods[index] or self._neighbourhood(index):
+            cell = cells[near]
+            if cell:
+                _gather_by_distance(cell, xs, ys, x, y, limit, found)
+        edge = min(x - cx * size, (cx + 1) * size - x, y - cy * size, (cy + 1) * size - y)
+        ring_km = size + edge - RING_MARGIN_KM
+        for ring in range(2, int(radius * self._inverse) + 2):
+            if ring_km > radius or (
+                len(found) >= count and heapq.nsmallest(count, found)[-1][0] < ring_km
             ):
                 break
             for near in _ring(cx, cy, ring, nx, ny):
                 cell = cells[near]
                 if cell:
-                    for item in cell:
-                        dx = xs[item] - x
-                        dy = ys[item] - y
-                        squared = dx * dx + dy * dy
-                        if squared <= limit:
-                            found.append((math.sqrt(squared), item))
+                    _gather_by_distance(cell, xs, ys, x, y, limit, found)
+            ring_km += size
         return [(item, km) for km, item in heapq.nsmallest(count, found)]
 
     def _neighbourhood(self, index: int) -> tuple[int, ...]:
@@ -297,6 +300,24 @@ def _gather(
         squared = dx * dx + dy * dy
         if squared <= limit:
             found.append((item, math.sqrt(squared)))
+
+
+def _gather_by_distance(
+    items: Iterable[int],
+    xs: list[float],
+    ys: list[float],
+    x: float,
+    y: float,
+    limit: float,
+    found: list[tuple[float, int]],
+) -> None:
+    """As ``_gather``, with (distance, id) pairs: the order ``nearest`` ranks them in."""
+    for item in items:
+        dx = xs[item] - x
+        dy = ys[item] - y
+        squared = dx * dx + dy * dy
+        if squared <= limit:
+            found.append((math.sqrt(squared), item))
 
 
 def _by_distance_then_id(found: tuple[int, float]) -> tuple[float, int]:

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+
 from domain.simulation.pricing import surge_multiplier
 
 
@@ -77,6 +79,14 @@ class Zones:
         if row >= self.rows:
             row = self.rows - 1
         return row * self.columns + column
+
+    def zones_of(self, xs: list[float], ys: list[float]) -> list[int]:
+        """``zone_of`` for many points at once (for points that never move)."""
+        inverse = self.inverse
+        columns = np.minimum((np.asarray(xs, dtype=np.float64) * inverse).astype(np.int64), self.columns - 1)
+        rows = np.minimum((np.asarray(ys, dtype=np.float64) * inverse).astype(np.int64), self.rows - 1)
+        zones: list[int] = (rows * self.columns + columns).tolist()
+        return zones
 
     def update(self) -> None:
         """Publish the counts of the period just ended; quotes start again from 0."""

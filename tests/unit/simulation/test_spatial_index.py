@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import random
 
 import pytest
 from hypothesis import given, settings
@@ -115,6 +116,27 @@ def test_nearest_is_the_sorted_within_cut_to_the_count(
     index = build(positions, cell_km)
     expected = sorted(index.within(x, y, radius), key=lambda found: (found[1], found[0]))[:count]
     assert index.nearest(x, y, radius, count) == expected
+
+
+@pytest.mark.parametrize("cell_km", [1.0, 2.5])
+@pytest.mark.parametrize("density", [0.05, 0.2, 1.0])
+def test_nearest_agrees_with_a_scan_on_cell_edges_and_at_exactly_the_radius(
+    cell_km: float, density: float
+) -> None:
+    # Given items on a half-km lattice (on cell edges, at exactly whole and half radii)
+    draw = random.Random(int(density * 100))
+    lattice = [(i / 2.0, j / 2.0) for i in range(25) for j in range(25)]
+    positions = [point for point in lattice if draw.random() < density]
+    index = build(positions, cell_km)
+    # When the nearest are asked from lattice points, for radii a ring of cells may end exactly at
+    for x, y in lattice[::7]:
+        for radius in (0.5, 1.0, 1.5, 2.0, 2.5, 3.0, 4.0):
+            squared = squared_distances(positions, x, y)
+            scan = sorted((math.sqrt(d2), i) for i, d2 in enumerate(squared) if d2 <= radius**2)
+            for count in (1, 3, 12):
+                # Then they are the scan's, nearest first, ties to the lower id
+                expected = [(i, km) for km, i in scan[:count]]
+                assert index.nearest(x, y, radius, count) == expected, (x, y, radius, count)
 
 
 @settings(max_examples=150, deadline=None)

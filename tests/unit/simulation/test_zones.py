@@ -83,3 +83,10 @@ def test_edge_zones_are_centred_on_their_part_inside_the_city() -> None:
     zones = Zones(5.0, 4.0, 3.0, None)
     assert zones.centre_x == [1.5, 4.0]
     assert zones.centre_y == [1.5, 3.5]
+
+
+def test_zones_of_many_points_match_zone_of_each() -> None:
+    zones = Zones(20.0, 16.0, 3.0, None)
+    points = [(0.0, 0.0), (20.0, 16.0), (3.0, 6.0), (19.99, 0.5), (8.999999, 15.0)]
+    xs, ys = [x for x, _ in points], [y for _, y in points]
+    assert zones.zones_of(xs, ys) == [zones.zone_of(x, y) for x, y in points]
