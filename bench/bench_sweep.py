@@ -1,8 +1,16 @@
-"""In-process sweep throughput: a 200-point sweep on the local backend.
+"""In-process sweep throughput on the local backend.
 
-Prints points/s with 1 and 2 worker processes, and the share of worker time spent outside the
-simulation (Parquet encoding + writing + bookkeeping), measured in one process by timing every
-simulation the worker runs (``timing.simulation_seconds``). Target: ≤ 15 % outside the simulation.
+Parallelism: a sweep of 1,000 simulations (200 points × 5 replicates in 20 shards) on 1 and on 2
+worker processes, best of three rounds each, alternated so a burst of other work hits both: the
+speed-up (target ≥ 1.8× on 2 cores), how long a worker takes to start (forked from the
+forkserver that preloaded the simulation: target tens of ms, against a second or more for a
+spawned worker importing numpy, scipy and pyarrow), and, for ``ridesweep run --workers 2`` in a
+fresh process, the time from the command to its first point written (target ≤ 1 s) beside the time
+the interpreter and the CLI take to start at all.
+
+Overhead: the share of worker time spent outside the simulation (Parquet encoding + writing +
+bookkeeping) of a 200-point sweep, measured in one process by timing every simulation the worker
+runs (``timing.simulation_seconds``). Target: ≤ 15 % outside the simulation.
 
 Replicates: 20 points × 10 replicates against 10× as many single-replicate points (the same 20
 points in 10 runs of different seeds, so both sides simulate the same markets), both as 200
@@ -10,12 +18,14 @@ simulations in 20 shards of 10. Prints the ratio of time per simulation (target 
 replicates share its objects and its encoding) and the share of worker time outside the simulation
 with 10 replicates, per_point layout (target ≤ 10 %).
 
-Run: .venv/bin/python bench/bench_sweep.py [--replicates-only]
+Run: .venv/bin/python bench/bench_sweep.py [--replicates-only | --parallel-only]
 """
 
 from __future__ import annotations
 
+import json
 import os
+import subprocess
 import sys
 import tempfile
 import time
@@ -27,7 +37,8 @@ from timing import simulation_seconds
 
 from domain.manifest import RequestSource
 from entrypoints.container import Container, build_container
-from entrypoints.local_runner import execute_bodies
+from entrypoints.local_runner import DrainReport, execute_bodies
+from entrypoints.logs import configure_logging
 from entrypoints.settings import Settings
 
 REQUEST = {
@@ -40,6 +51,11 @@ REQUEST = {
     "shard_count": 20,
     "seed": 11,
 }
+
+
+PARALLEL_REQUEST = {**REQUEST, "run_id": "bench-parallel", "replicates": 5}
+"""1,000 simulations: 200 points × 5 replicates in 20 shards."""
+CLI = Path(sys.executable).with_name("ridesweep")
 
 
 REPLICATED_POINTS = {
@@ -147,10 +163,83 @@ def replicate_rows(rounds: int = 3) -> list[tuple[str, str]]:
     ]
 
 
+def pool_run(workers: int) -> tuple[float, int, DrainReport]:
+    """(wall seconds, simulations, the drain's report) of the parallel sweep on ``workers``."""
+    with tempfile.TemporaryDirectory() as root:
+        settings = Settings(SWEEP_BACKEND="local", SWEEP_RESULTS_DIR=str(Path(root) / "results"))
+        container = build_container(settings)
+        bodies, simulations = queued_bodies(container, [PARALLEL_REQUEST])
+        started = time.perf_counter()
+        report = execute_bodies(bodies, container, workers=workers)
+        return time.perf_counter() - started, simulations, report
+
+
+def first_point_seconds() -> tuple[float, float, float]:
+    """``ridesweep run --workers 2`` of the parallel sweep in a fresh process: seconds to its first
+    point written, to its end, and ``ridesweep --version``'s seconds (interpreter and CLI start)."""
+    with tempfile.TemporaryDirectory() as root:
+        request = Path(root) / "request.json"
+        request.write_text(json.dumps(PARALLEL_REQUEST), encoding="utf-8")
+        results = Path(root) / "results"
+        started = time.perf_counter()
+        version = subprocess.run([str(CLI), "--version"], capture_output=True, check=True)
+        version_seconds = time.perf_counter() - started
+        assert version.returncode == 0
+        started = time.perf_counter()
+        process = subprocess.Popen(
+            [str(CLI), "run", str(request), "--results", str(results), "--workers", "2"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        first = None
+        while process.poll() is None:
+            if first is None and any(results.glob("sweeps/dataset=shard_metrics/**/*.parquet")):
+                first = time.perf_counter() - started
+            time.sleep(0.005)
+        return first or float("nan"), time.perf_counter() - started, version_seconds
+
+
+def parallel_rows(rounds: int = 3) -> list[tuple[str, str]]:
+    load_before = os.getloadavg()[0]
+    cold, sims, cold_report = pool_run(workers=2)  # the first pool also starts the forkserver
+    one: list[float] = []
+    two: list[float] = []
+    startup: list[float] = []
+    for _ in range(rounds):
+        one.append(pool_run(workers=1)[0])
+        wall, _, report = pool_run(workers=2)
+        two.append(wall)
+        startup += report.startup_seconds
+    first, whole, version = first_point_seconds()
+    load_after = os.getloadavg()[0]
+    return [
+        ("parallel sweep: simulations (200 points × 5 replicates, 20 shards)", f"{sims:,}"),
+        ("  1 worker: wall (best of 3)", f"{min(one):.2f} s ({sims / min(one):.1f} simulations/s)"),
+        ("  2 workers: wall (best of 3)", f"{min(two):.2f} s ({sims / min(two):.1f} simulations/s)"),
+        ("  speed-up 2 vs 1 workers (target ≥ 1.8x)", f"{min(one) / min(two):.2f}x"),
+        (
+            "  worker start-up, forked from the warm forkserver",
+            f"median {sorted(startup)[len(startup) // 2] * 1e3:.0f} ms, max {max(startup) * 1e3:.0f} ms",
+        ),
+        (
+            "  first pool of a process (forkserver start and preload)",
+            f"{max(cold_report.startup_seconds) * 1e3:.0f} ms to the last worker ready; run {cold:.2f} s",
+        ),
+        ("ridesweep run --workers 2: to the first point written (target ≤ 1 s)", f"{first:.2f} s"),
+        ("  ridesweep --version (interpreter and CLI start)", f"{version:.2f} s"),
+        ("  the whole run, fresh process", f"{whole:.2f} s"),
+        ("  load average before / after the parallel rows", f"{load_before:.2f} / {load_after:.2f}"),
+    ]
+
+
 def main() -> None:
+    configure_logging("WARNING")  # as `ridesweep run` does: the shards' stories are not timed
     load_before = os.getloadavg()[0]
     if "--replicates-only" in sys.argv:
         print_rows([*replicate_rows(), machine_row(load_before)])
+        return
+    if "--parallel-only" in sys.argv:
+        print_rows([*parallel_rows(), machine_row(load_before)])
         return
     timed_run(workers=1)  # warm caches (imports, page cache) before measuring
     one, points = timed_run(workers=1)
@@ -167,6 +256,7 @@ def main() -> None:
         ("worker time outside the simulation", f"{share:.1%} (target ≤ 15 %)"),
         ("  the same with output_layout per_shard", f"{share_per_shard:.1%}"),
         *replicate_rows(),
+        *parallel_rows(),
         machine_row(load_before),
     ]
     print_rows(rows)

@@ -1,9 +1,9 @@
 """Worker processes for local runs: started fast, handed one shard at a time, stoppable at once.
 
 Workers are forked from a multiprocessing *forkserver* that imported the simulation, pyarrow, the
-adapters and the use cases once (``PRELOAD``), so a worker starts in tens of milliseconds instead
-of re-importing numpy, scipy and pyarrow for a second or more (``warm_up`` starts that server early,
-beside the command's own start-up). Where there is no forkserver (not POSIX), workers are spawned.
+adapters and the use cases once (entrypoints/forkserver.py), so a worker starts in tens of
+milliseconds instead of re-importing numpy, scipy and pyarrow for a second or more. Where there is
+no forkserver (not POSIX), workers are spawned.
 
 The parent hands a shard message to a worker only when the worker is free, so the last shards go
 to whichever worker frees up first; continuations (docs/contract.md §4) a worker sends come back
@@ -20,7 +20,6 @@ parent decides what it means.
 from __future__ import annotations
 
 import contextlib
-import multiprocessing as mp
 import os
 import pickle
 import signal
@@ -32,20 +31,12 @@ from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
 from typing import TYPE_CHECKING, Any
 
+from entrypoints.forkserver import start_context
 from entrypoints.settings import Settings
 
 if TYPE_CHECKING:
     from application.execute_shard import ShardResult
 
-PRELOAD = (
-    "entrypoints.container",
-    "application.execute_shard",
-    "application.results_codec",
-    "domain.simulation.engine",
-    "adapters.local.file_blob_store",
-    "pyarrow.parquet",
-)
-"""What a worker imports before its first shard: the forkserver imports it once for all of them."""
 STOP_GRACE_SECONDS = 2.0
 """After ``stop()``, how long a worker may take to reach its next point boundary before it is killed."""
 POLL_SECONDS = 0.1
@@ -57,24 +48,6 @@ class ShardInterrupted(Exception):
 
 class WorkerDied(Exception):
     """A worker process ended while running a shard (killed, out of memory)."""
-
-
-def start_context() -> Any:
-    """The forkserver context with the heavy modules preloaded, or spawn where there is none."""
-    if "forkserver" not in mp.get_all_start_methods():
-        return mp.get_context("spawn")
-    context = mp.get_context("forkserver")
-    context.set_forkserver_preload(list(PRELOAD))
-    return context
-
-
-def warm_up() -> None:
-    """Start the forkserver (and its imports) now, in the background of whatever comes next."""
-    context = start_context()
-    if context.get_start_method() == "forkserver":
-        from multiprocessing import forkserver
-
-        forkserver.ensure_running()
 
 
 @dataclass

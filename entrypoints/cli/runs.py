@@ -41,12 +41,12 @@ from entrypoints.cli.options import (
     describe_results,
 )
 from entrypoints.container import Container, build_container
+from entrypoints.forkserver import warm_up
 from entrypoints.local_runner import usable_cores
 from entrypoints.logs import configure_logging
 from entrypoints.run_activity import is_worked_on, working_on
 from entrypoints.settings import Settings
 from entrypoints.story import log_submitted
-from entrypoints.worker_pool import warm_up
 
 POINT_METRICS_SQL = """
 SELECT m.point_index, m.shard_id, p.selected_dimensions_json, avg(m.conversion_rate) AS conversion_rate,
