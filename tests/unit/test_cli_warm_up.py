@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from entrypoints.cli import wants_workers
+from entrypoints.launcher import wants_workers
 
 
 @pytest.mark.parametrize(
