@@ -54,7 +54,7 @@ from domain.simulation.populations import draw_drivers, draw_riders
 from domain.simulation.pricing import driver_accept_probability
 from domain.simulation.random_streams import RandomStreams, UniformFeed
 from domain.simulation.snapshots import SnapshotRecorder
-from domain.simulation.spatial_index import GridIndex
+from domain.simulation.spatial_index import CoverGrid, GridIndex
 from domain.simulation.states import (
     DRIVER_STATES,
     RIDER_STATES,
@@ -112,6 +112,27 @@ Leg = tuple[float, float, int, float, float, int]
 ``from + (to - from) × (now - start) / duration`` (every reader computes it so)."""
 
 
+def leg_passes_near(leg: Leg, x: float, y: float, reach: float) -> bool:
+    """Whether some point of the leg's segment is within ``reach`` km of (x, y).
+
+    The engine first finds legs and riders by the disk around a leg's midpoint (a driver is never
+    farther than half its leg from it); the segment's own neighbourhood is about half that disk, so
+    about half the pairs need noting and checking batch after batch.
+    """
+    from_x, from_y, _, to_x, to_y, _ = leg
+    along_x = to_x - from_x
+    along_y = to_y - from_y
+    length = along_x * along_x + along_y * along_y
+    share = ((x - from_x) * along_x + (y - from_y) * along_y) / length if length else 0.0
+    if share < 0.0:
+        share = 0.0
+    elif share > 1.0:
+        share = 1.0
+    dx = from_x + along_x * share - x
+    dy = from_y + along_y * share - y
+    return dx * dx + dy * dy <= reach * reach
+
+
 def simulate(params: SimulationParameters, seed: int) -> SimulationOutput:
     """Run one simulation: same parameters and seed, same output, bit for bit."""
     engine = MarketEngine(params, RandomStreams.for_point(seed))
@@ -147,6 +168,7 @@ class MarketEngine:
         "idle_ms",
         "idle_since_ms",
         "last_batch_ms",
+        "leg_cells",
         "leg_entries",
         "leg_middle_x",
         "leg_middle_y",
@@ -307,6 +329,9 @@ class MarketEngine:
             width, height, radius + p.reposition_max_km / 2.0, self.leg_middle_x, self.leg_middle_y
         )
         """Repositioning drivers by the midpoint of their leg (see _any_moving_in_reach)."""
+        self.leg_cells = CoverGrid(self.waiting.geometry)
+        """Repositioning drivers by the waiting riders' cells their leg comes within the match
+        radius of, give or take a cell (see _note_legs_near_rider)."""
         self.near_leg: dict[int, set[int]] = {}
         """Repositioning driver → the waiting riders its leg passes within the match radius of:
         the only pairs with it that a batch can find feasible (see _moving_candidates)."""
@@ -895,26 +920,41 @@ class MarketEngine:
         self.leg_middle_x[driver] = x + dx / 2.0
         self.leg_middle_y[driver] = y + dy / 2.0
         self.moving_index.add(driver)
+        cover = self.params.match_radius_km + 2.0 * NEAR_LEG_MARGIN_KM
+        to_x, to_y = x + dx, y + dy
+        self.leg_cells.add(
+            driver,
+            (x if x < to_x else to_x) - cover,
+            (y if y < to_y else to_y) - cover,
+            (to_x if x < to_x else x) + cover,
+            (to_y if y < to_y else y) + cover,
+        )
         self._note_riders_near_leg(driver, km)
         heappush(
             self.heap, arrive_at << TIME_SHIFT | REPOSITION_ENDS_TAG | next(self.sequence) | driver
         )
 
     def _note_riders_near_leg(self, driver: int, km: float) -> None:
-        """A leg starts: note the waiting riders near enough to its midpoint that the driver may
-        come within the match radius of them on the way (it never gets farther than half the leg
-        from the midpoint)."""
+        """A leg starts: note the waiting riders whose match radius its segment crosses (found
+        around its midpoint first: the driver never gets farther than half the leg from it)."""
         reach = self.params.match_radius_km + km / 2.0 + NEAR_LEG_MARGIN_KM
         self.near_leg_limit[driver] = reach * reach
         found = self.waiting.within(self.leg_middle_x[driver], self.leg_middle_y[driver], reach)
         if found:
-            self.near_leg[driver] = {rider for rider, _ in found}
-            self.moving_check_at_ms = 0.0
+            leg = self.moving[driver]
+            rider_x, rider_y = self.riders.x, self.riders.y
+            reach = self.params.match_radius_km + NEAR_LEG_MARGIN_KM
+            near = {
+                rider for rider, _ in found if leg_passes_near(leg, rider_x[rider], rider_y[rider], reach)
+            }
+            if near:
+                self.near_leg[driver] = near
+                self.moving_check_at_ms = 0.0
 
     def _note_legs_near_rider(self, rider: int) -> None:
         """A rider starts waiting: note it beside the legs under way whose drivers may come within
         the match radius of it (as in _note_riders_near_leg; when many legs are under way, only
-        those found through the grid of midpoints are looked at)."""
+        those filed under the rider's cell in ``leg_cells`` are looked at)."""
         x, y = self.riders.x[rider], self.riders.y[rider]
         near_leg, limits = self.near_leg, self.near_leg_limit
         middle_x, middle_y = self.leg_middle_x, self.leg_middle_y
@@ -922,13 +962,12 @@ class MarketEngine:
         if len(moving) <= FEW_MOVING:
             drivers: Iterable[int] = moving
         else:
-            p = self.params
-            search = p.match_radius_km + p.reposition_max_km / 2.0 + NEAR_LEG_MARGIN_KM
-            drivers = [driver for driver, _ in self.moving_index.within(x, y, search)]
+            drivers = self.leg_cells.at(self.rider_cell[rider])
+        reach = self.params.match_radius_km + NEAR_LEG_MARGIN_KM
         for driver in drivers:
             dx = x - middle_x[driver]
             dy = y - middle_y[driver]
-            if dx * dx + dy * dy <= limits[driver]:
+            if dx * dx + dy * dy <= limits[driver] and leg_passes_near(moving[driver], x, y, reach):
                 near = near_leg.get(driver)
                 if near is None:
                     near_leg[driver] = {rider}
@@ -994,6 +1033,7 @@ class MarketEngine:
         self.driver_x[driver] = at_x
         self.driver_y[driver] = at_y
         self.moving_index.remove(driver)
+        self.leg_cells.remove(driver)
         self.near_leg.pop(driver, None)
         self.idle_ms[driver] += now - self.idle_since_ms[driver]
         if started < self.window_ms:  # only the part of the leg driven counts
@@ -1011,6 +1051,7 @@ class MarketEngine:
             return  # matched or off duty on the way
         _, _, _, to_x, to_y, _ = self.moving.pop(driver)
         self.moving_index.remove(driver)
+        self.leg_cells.remove(driver)
         self.near_leg.pop(driver, None)
         self.driver_x[driver] = to_x
         self.driver_y[driver] = to_y

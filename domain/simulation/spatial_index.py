@@ -362,3 +362,53 @@ def _any_within(
         if dx * dx + dy * dy <= limit:
             return True
     return False
+
+
+class CoverGrid:
+    """Items that each cover a rectangle, found by the cells of a grid they touch: ``at(cell)``
+    holds every item whose rectangle reaches into that cell (and no other). The grid has the
+    geometry of a ``GridIndex`` (``GridIndex.geometry``), so its cell numbers are that index's."""
+
+    __slots__ = ("_cells", "_covered", "_inverse", "_nx", "_ny")
+
+    def __init__(self, geometry: tuple[float, int, int]) -> None:
+        cell_km, self._nx, self._ny = geometry
+        self._inverse = 1.0 / cell_km
+        self._cells: list[set[int] | None] = [None] * (self._nx * self._ny)
+        self._covered: dict[int, list[int]] = {}
+
+    def __len__(self) -> int:
+        return len(self._covered)
+
+    def add(self, item: int, x0: float, y0: float, x1: float, y1: float) -> None:
+        """``item`` covers the rectangle from (x0, y0) to (x1, y1) (x0 ≤ x1, y0 ≤ y1)."""
+        inverse, nx, last_x, last_y = self._inverse, self._nx, self._nx - 1, self._ny - 1
+        cx0 = min(max(int(x0 * inverse), 0), last_x)
+        cx1 = min(max(int(x1 * inverse), 0), last_x)
+        cy0 = min(max(int(y0 * inverse), 0), last_y)
+        cy1 = min(max(int(y1 * inverse), 0), last_y)
+        cells = self._cells
+        covered = [
+            row + column for row in range(cy0 * nx, cy1 * nx + 1, nx) for column in range(cx0, cx1 + 1)
+        ]
+        for index in covered:
+            cell = cells[index]
+            if cell is None:
+                cells[index] = {item}
+            else:
+                cell.add(item)
+        self._covered[item] = covered
+
+    def remove(self, item: int) -> None:
+        cells = self._cells
+        for index in self._covered.pop(item):
+            cell = cells[index]
+            assert cell is not None
+            cell.discard(item)
+
+    def at(self, index: int) -> set[int]:
+        """The items whose rectangles reach into cell ``index`` (do not change the set)."""
+        return self._cells[index] or _NOTHING
+
+
+_NOTHING: set[int] = set()

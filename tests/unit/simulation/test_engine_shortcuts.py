@@ -10,12 +10,13 @@ short legs, idle-time credit, surge prices that turn riders away.
 from __future__ import annotations
 
 import math
+import random
 from typing import Any
 
 import pytest
 
 from domain.parameters import SimulationParameters
-from domain.simulation.engine import MarketEngine
+from domain.simulation.engine import FEW_MOVING, MarketEngine, leg_passes_near
 from domain.simulation.events import SUBJECT_BITS
 from domain.simulation.matching import Assignment, Candidate
 from domain.simulation.random_streams import RandomStreams
@@ -27,7 +28,8 @@ class CheckedEngine(MarketEngine):
 
     def __init__(self, params: SimulationParameters, seed: int) -> None:
         super().__init__(params, RandomStreams.for_point(seed))
-        self.checked = {"batches with moving pairs": 0, "quotes in reach": 0, "quotes out": 0}
+        self.checked = {"batches with moving pairs": 0, "quotes in reach": 0, "quotes out": 0,
+                        "riders noted through leg cells": 0}
         self.batch_pairs: list[Candidate] = []
         matcher = self.match
 
@@ -61,6 +63,10 @@ class CheckedEngine(MarketEngine):
         found = {pair for pair in self.batch_pairs if pair[1] in on_the_move}
         assert found == expected, f"moving pairs at {now} ms"
         self.checked["batches with moving pairs"] += bool(expected)
+
+    def _note_legs_near_rider(self, rider: int) -> None:
+        self.checked["riders noted through leg cells"] += len(self.moving) > FEW_MOVING
+        super()._note_legs_near_rider(rider)
 
     def _on_quote(self, rider: int, now: int) -> None:
         super()._on_quote(rider, now)
@@ -100,6 +106,38 @@ def test_batches_and_quotes_see_what_a_scan_of_every_driver_sees(name: str, seed
     assert engine.checked["batches with moving pairs"] > 0
     assert engine.checked["quotes in reach"] > 0
     assert engine.checked["quotes out"] > 0
+
+
+def test_many_on_the_move_are_found_through_the_cells_their_legs_cover() -> None:
+    # Given more legs under way than are checked one by one, in a checked engine
+    engine = CheckedEngine(small_market(**MARKETS["many on the move"]), 3)
+    # When it runs, riders starting to wait find the legs near them through the cells (and every
+    # batch still sees the pairs a scan of every driver sees: asserted as it goes)
+    engine.run()
+    # Then that path was taken, and met drivers on the move in reach
+    assert engine.checked["riders noted through leg cells"] > 0
+    assert engine.checked["batches with moving pairs"] > 0
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_a_leg_passes_near_a_point_as_a_fine_walk_along_it_finds(seed: int) -> None:
+    # Random legs (a few of no length) and points; the walk's steps bound its error
+    rng = random.Random(seed)
+    for _ in range(400):
+        from_x, from_y = rng.uniform(0, 10), rng.uniform(0, 10)
+        to_x, to_y = (from_x, from_y) if rng.random() < 0.05 else (rng.uniform(0, 10), rng.uniform(0, 10))
+        x, y, reach = rng.uniform(-2, 12), rng.uniform(-2, 12), rng.uniform(0.1, 4)
+        steps = 20_000
+        walk = min(
+            math.hypot(from_x + (to_x - from_x) * i / steps - x, from_y + (to_y - from_y) * i / steps - y)
+            for i in range(steps + 1)
+        )
+        spacing = math.hypot(to_x - from_x, to_y - from_y) / steps
+        answer = leg_passes_near((from_x, from_y, 0, to_x, to_y, 1), x, y, reach)
+        if walk <= reach:
+            assert answer
+        elif walk - spacing > reach:
+            assert not answer
 
 
 def test_a_checked_run_gives_the_same_output_as_a_plain_one() -> None:

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from domain.simulation.spatial_index import GridIndex
+from domain.simulation.spatial_index import CoverGrid, GridIndex
 
 WIDTH, HEIGHT = 20.0, 12.0
 points = st.lists(
@@ -147,3 +147,36 @@ def test_count_near_never_counts_fewer_than_lie_within(
     x, y, radius = query
     index = build(positions, cell_km)
     assert index.count_near(x, y, radius) >= index.count_within(x, y, radius)
+
+
+rectangles = st.lists(
+    st.tuples(st.floats(-3.0, WIDTH + 3.0), st.floats(-3.0, HEIGHT + 3.0),
+              st.floats(0.0, 9.0), st.floats(0.0, 9.0)),
+    min_size=1, max_size=30,
+)
+
+
+@settings(max_examples=100, deadline=None)
+@given(rectangles, st.lists(st.tuples(st.floats(0.0, WIDTH), st.floats(0.0, HEIGHT)), max_size=40),
+       cells)
+def test_a_cover_grid_finds_every_rectangle_at_each_point_it_covers(
+    boxes: list[tuple[float, float, float, float]],
+    probes: list[tuple[float, float]],
+    cell_km: float,
+) -> None:
+    # Given rectangles in a cover grid of a GridIndex's geometry
+    index = GridIndex(WIDTH, HEIGHT, cell_km, [], [])
+    cover = CoverGrid(index.geometry)
+    for item, (x, y, width, height) in enumerate(boxes):
+        cover.add(item, x, y, x + width, y + height)
+    # Then every point of the city finds, at its cell, every rectangle it lies in
+    for px, py in probes:
+        found = cover.at(index.cell_of(px, py))
+        for item, (x, y, width, height) in enumerate(boxes):
+            if x <= px <= x + width and y <= py <= y + height:
+                assert item in found
+    # And removed rectangles are found nowhere
+    for item in range(len(boxes)):
+        cover.remove(item)
+    assert len(cover) == 0
+    assert all(not cover.at(cell) for cell in range(index.geometry[1] * index.geometry[2]))
