@@ -2,7 +2,7 @@
 `ridesweep run` end to end, and `ridehail`.
 
 Run: .venv/bin/python bench/bench_simulation.py [--runs 30] [--skip-ridehail] [--skip-large-ridehail]
-     [--skip-scaling] [--skip-cli]
+     [--skip-scaling] [--scaling-runs 2] [--skip-cli]
 (On machines that set OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE, unset both for this command only.)
 
 Prints one table:
@@ -10,8 +10,16 @@ Prints one table:
 - the reference's large scenario (10,000 riders, 7,000 drivers, 240-minute window, 300 simulated
   minutes, surge on with 2 km zones and max 1.3, commission 0.15, match radius 1.5 km, a 46 × 38 km
   city): wall time and ratio to the reference's published 23 s (target ≤ 2.3 s);
-- the same scenario with 4× the riders and drivers: its cost over the 1× cost (linear = 4.0:
-  repositioning and zone updates must not make it grow faster);
+- scaling, on CPU time (the fastest of --scaling-runs runs, 1× and 4× taken in turn so a change
+  of load hits both): the same scenario with 4× the riders and drivers on the same city, its cost
+  over the 1× cost (linear = 4.0: repositioning and zone updates must not make it grow faster),
+  and the cost per event (the ratio over the events' own ratio, 1.00 = linear). Two more rows
+  tell the causes apart: the same pair of runs without repositioning and surge (if its ratio is
+  as high, repositioning and zone ticks are not what grows), and 4× riders and drivers on a
+  city 2× wider and 2× taller: the same density with 4× the data, so what its ratio has above
+  4.0 is the cost of more data (a deeper event heap, lists that outgrow the processor's caches),
+  and what the same city's ratio has above it comes from the market being denser (more drivers,
+  idle or on the move, within reach of each rider; more riders competing for them in a batch);
 - `ridesweep run` of the large scenario as a one-point sweep, end to end in a fresh process
   (imports, validation, simulation, Parquet writes; target ≤ 4 s);
 - the `ridehail` package (PyPI) on comparable workloads: the same fleet and the same number of
@@ -29,6 +37,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import statistics
 import subprocess
@@ -36,7 +45,11 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from domain.parameters import SimulationParameters
+    from domain.simulation import SimulationOutput
 
 REFERENCE_LARGE_SECONDS = 23.0
 DEFAULT_TARGET_MS = 20.0
@@ -65,6 +78,18 @@ LARGE_SCENARIO: dict[str, Any] = {
 def scaled(values: dict[str, Any], factor: int) -> dict[str, Any]:
     return {**values, "num_riders": values["num_riders"] * factor,
             "num_drivers": values["num_drivers"] * factor}
+
+
+def widened(values: dict[str, Any], factor: int) -> dict[str, Any]:
+    """``factor`` times the riders and drivers on a city √factor times wider and taller: the
+    same density."""
+    side = math.sqrt(factor)
+    return {**scaled(values, factor), "city_width_km": values["city_width_km"] * side,
+            "city_height_km": values["city_height_km"] * side}
+
+
+WITHOUT_REPOSITIONING_AND_SURGE: dict[str, Any] = {"reposition_policy": "none",
+                                                   "surge_enabled": False}
 
 
 def time_cli_run(values: dict[str, Any]) -> float:
@@ -109,17 +134,36 @@ class Timing:
 
 
 def time_point(values: dict[str, Any], runs: int) -> Timing:
+    return time_points([values], runs)[0]
+
+
+def time_points(points: list[dict[str, Any]], runs: int) -> list[Timing]:
+    """Each point timed ``runs`` times, the points taken in turn (so that a change of the
+    machine's load affects them alike)."""
     from domain.parameters import SimulationParameters
     from domain.simulation import simulate
 
-    params = SimulationParameters.from_values(values)
-    simulate(params, SEED)  # warm-up: imports, caches
-    samples, cpu = [], []
+    params = [SimulationParameters.from_values(values) for values in points]
+    simulate(params[0], SEED)  # warm-up: imports, caches
+    samples: list[list[float]] = [[] for _ in points]
+    cpu: list[list[float]] = [[] for _ in points]
+    outputs: list[SimulationOutput | None] = [None] * len(points)
     for _ in range(runs):
-        start, start_cpu = time.perf_counter(), time.process_time()
-        output = simulate(params, SEED)
-        samples.append(time.perf_counter() - start)
-        cpu.append(time.process_time() - start_cpu)
+        for i, point in enumerate(params):
+            start, start_cpu = time.perf_counter(), time.process_time()
+            outputs[i] = simulate(point, SEED)
+            samples[i].append(time.perf_counter() - start)
+            cpu[i].append(time.process_time() - start_cpu)
+    return [
+        timing(output, point, wall, seconds)
+        for output, point, wall, seconds in zip(outputs, params, samples, cpu, strict=True)
+        if output is not None
+    ]
+
+
+def timing(
+    output: SimulationOutput, params: SimulationParameters, samples: list[float], cpu: list[float]
+) -> Timing:
     m = output.metrics
     return Timing(
         seconds=statistics.median(samples),
@@ -131,6 +175,20 @@ def time_point(values: dict[str, Any], runs: int) -> Timing:
         completed=int(m["completed_riders"]),
         simulation_minutes=params.simulation_minutes,
     )
+
+
+def scaling_rows(label: str, small: Timing, big: Timing, linear: str) -> list[tuple[str, str]]:
+    """The cost ratio of ``big`` over ``small`` on the fastest runs' CPU time, and per event."""
+    cost = big.least_cpu_seconds / small.least_cpu_seconds
+    events = big.events / small.events
+    return [
+        (f"{label}: CPU time 1× / {SCALE_FACTOR}× (fastest runs)",
+         f"{small.least_cpu_seconds:9.3f} s / {big.least_cpu_seconds:.3f} s   (wall "
+         f"{small.seconds:.3f} s / {big.seconds:.3f} s)"),
+        (f"  CPU cost ratio {SCALE_FACTOR}× over 1× ({linear})",
+         f"{cost:9.2f}   (events {events:.2f}×, cost per event {cost / events:.2f}×, "
+         f"median wall {big.seconds / small.seconds:.2f})"),
+    ]
 
 
 # ------------------------------------------------------------------------------------- ridehail
@@ -211,7 +269,10 @@ def main() -> None:
     parser.add_argument("--skip-ridehail", action="store_true")
     parser.add_argument("--skip-large-ridehail", action="store_true",
                         help="compare ridehail on the default workload only (its large run takes ~30 s)")
-    parser.add_argument("--skip-scaling", action="store_true", help="skip the 4× run (~10 s)")
+    parser.add_argument("--skip-scaling", action="store_true",
+                        help="skip the 4× runs (~35 s with --scaling-runs 2)")
+    parser.add_argument("--scaling-runs", type=int, default=2,
+                        help="runs of each scaling point (the fastest counts)")
     parser.add_argument("--skip-cli", action="store_true", help="skip `ridesweep run` end to end")
     parser.add_argument("--ridehail-worker", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -245,14 +306,7 @@ def main() -> None:
          f"{large.riders:,} / {large.drivers:,} / {large.completed:,}"),
     ]
     if not args.skip_scaling:
-        bigger = time_point(scaled(LARGE_SCENARIO, SCALE_FACTOR), 2)
-        rows += [
-            (f"large × {SCALE_FACTOR} riders and drivers: wall / CPU time",
-             f"{bigger.seconds:9.3f} s / {bigger.cpu_seconds:.3f} s"),
-            (f"  CPU cost ratio {SCALE_FACTOR}× over 1×, fastest runs (linear = {SCALE_FACTOR:.1f})",
-             f"{bigger.least_cpu_seconds / large.least_cpu_seconds:9.2f}   (median wall "
-             f"{bigger.seconds / large.seconds:.2f}, events {bigger.events / large.events:.2f}×)"),
-        ]
+        rows += scaling_section(args.scaling_runs)
     if not args.skip_cli:
         try:
             cli_seconds = time_cli_run(LARGE_SCENARIO)
@@ -271,6 +325,24 @@ def main() -> None:
     print(f"{'-' * width}  {'-' * 40}")
     for name, value in rows:
         print(f"{name:<{width}}  {value}")
+
+
+def scaling_section(runs: int) -> list[tuple[str, str]]:
+    """4× the riders and drivers: on the same city, then without repositioning and surge, then on
+    a city of 4× the area (the same density)."""
+    base, bigger, wider = time_points(
+        [LARGE_SCENARIO, scaled(LARGE_SCENARIO, SCALE_FACTOR), widened(LARGE_SCENARIO, SCALE_FACTOR)],
+        runs,
+    )
+    plain = {**LARGE_SCENARIO, **WITHOUT_REPOSITIONING_AND_SURGE}
+    plain_base, plain_bigger = time_points([plain, scaled(plain, SCALE_FACTOR)], runs)
+    linear = f"linear = {SCALE_FACTOR:.1f}"
+    return [
+        *scaling_rows(f"large × {SCALE_FACTOR} riders and drivers, same city", base, bigger, linear),
+        *scaling_rows("  the same without repositioning and surge", plain_base, plain_bigger, linear),
+        *scaling_rows(f"  × {SCALE_FACTOR} on a city 2× wider and 2× taller (same density)",
+                      base, wider, f"{linear} at equal density"),
+    ]
 
 
 def ridehail_rows(args: argparse.Namespace, default: Timing, large: Timing) -> list[tuple[str, str]]:
