@@ -2,7 +2,7 @@
 `ridesweep run` end to end, and `ridehail`.
 
 Run: .venv/bin/python bench/bench_simulation.py [--runs 30] [--skip-ridehail] [--skip-large-ridehail]
-     [--skip-scaling] [--scaling-runs 2] [--skip-cli]
+     [--skip-scaling] [--scaling-runs 3] [--skip-cli]
 (On machines that set OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE, unset both for this command only.)
 
 Prints one table:
@@ -270,8 +270,8 @@ def main() -> None:
     parser.add_argument("--skip-large-ridehail", action="store_true",
                         help="compare ridehail on the default workload only (its large run takes ~30 s)")
     parser.add_argument("--skip-scaling", action="store_true",
-                        help="skip the 4× runs (~35 s with --scaling-runs 2)")
-    parser.add_argument("--scaling-runs", type=int, default=2,
+                        help="skip the 4× runs (~35 s)")
+    parser.add_argument("--scaling-runs", type=int, default=3,
                         help="runs of each scaling point (the fastest counts)")
     parser.add_argument("--skip-cli", action="store_true", help="skip `ridesweep run` end to end")
     parser.add_argument("--ridehail-worker", help=argparse.SUPPRESS)
