@@ -7,7 +7,11 @@ first thing ``ridesweep run`` loads.
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing as mp
+import signal
+import threading
+from collections.abc import Iterator
 from typing import Any
 
 PRELOAD = (
@@ -32,9 +36,36 @@ def start_context() -> Any:
 
 
 def warm_up() -> None:
-    """Start the forkserver (and its imports) now, in the background of whatever comes next."""
+    """Start the forkserver (and its imports) now, in the background of whatever comes next.
+
+    The forkserver is started with SIGINT and SIGTERM ignored, which it keeps through its exec and
+    passes on to every worker it forks: a Ctrl-C at the terminal reaches the whole process group,
+    and a forkserver still importing its modules (about a second) would otherwise die of it with a
+    traceback, failing the run's first workers; only the command decides what a signal means
+    (entrypoints/cli/interrupts.py). The forkserver still ends with the command, whose exit closes
+    its pipe, and workers are stopped with SIGKILL.
+    """
     context = start_context()
     if context.get_start_method() == "forkserver":
         from multiprocessing import forkserver
 
-        forkserver.ensure_running()
+        with _stop_signals_ignored():
+            forkserver.ensure_running()
+
+
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+
+@contextlib.contextmanager
+def _stop_signals_ignored() -> Iterator[None]:
+    """SIGINT and SIGTERM ignored for the few milliseconds a fork and exec take (a signal that
+    lands exactly then is lost; the next one is handled)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield  # only the main thread may set handlers; a pool started elsewhere keeps them
+        return
+    previous = {signum: signal.signal(signum, signal.SIG_IGN) for signum in STOP_SIGNALS}
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)

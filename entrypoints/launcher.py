@@ -12,12 +12,15 @@ from typing import Any
 
 
 def main() -> None:
-    if wants_workers(sys.argv[1:], os.environ):
-        from entrypoints.forkserver import warm_up
+    try:
+        if wants_workers(sys.argv[1:], os.environ):
+            from entrypoints.forkserver import warm_up
 
-        warm_up()
-    from entrypoints.cli.app import main as run_command
-
+            warm_up()
+        from entrypoints.cli.app import main as run_command
+    except KeyboardInterrupt:  # Ctrl-C while the CLI is still importing: nothing was done yet
+        sys.stderr.write("interrupted before the command started: nothing was done\n")
+        sys.exit(130)  # ExitCode.INTERRUPTED, without importing the CLI for it
     run_command()
 
 

@@ -13,8 +13,10 @@ boundary, its finished points written, its outcome not (the next run of the requ
 again, rewriting the same bytes). Workers still busy after ``STOP_GRACE_SECONDS`` are killed.
 ``kill()`` (second Ctrl-C) kills every worker at once.
 
-Workers ignore SIGINT: a Ctrl-C at the terminal reaches the whole process group, and only the
-parent decides what it means.
+Workers ignore SIGINT and SIGTERM: a Ctrl-C at the terminal (or a SIGTERM sent to the process group,
+as service managers and CI runners do) reaches every process of the group, and only the parent
+decides what it means; it stops workers with SIGKILL. A worker that dies once a stop was asked for
+is part of the stop, not a failure of the run.
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
 from typing import TYPE_CHECKING, Any
 
-from entrypoints.forkserver import start_context
+from entrypoints.forkserver import start_context, warm_up
 from entrypoints.settings import Settings
 
 if TYPE_CHECKING:
@@ -82,6 +84,7 @@ class WorkerPool:
         self._workers: list[_Worker] = []
 
     def __enter__(self) -> WorkerPool:
+        warm_up()  # a no-op when the command already started the forkserver
         for _ in range(self._processes):
             parent, child = self._context.Pipe()
             # Plain values only: a worker ignores SIGINT from its first line, and everything
@@ -171,7 +174,8 @@ class WorkerPool:
             if dead is None or dead.connection.poll() or dead.process.exitcode is None:
                 continue
             self._workers.remove(dead)
-            if not self._stop_flag.is_set() and (dead.task is not None or dead.ready_after is None):
+            stopping = self._stop_flag.is_set() or self.stop_requested.is_set()
+            if not stopping and (dead.task is not None or dead.ready_after is None):
                 doing = f"running shard message {dead.task}" if dead.task is not None else "starting"
                 failure = failure or WorkerDied(
                     f"a worker process (pid {dead.process.pid}) ended with exit code "
@@ -216,6 +220,7 @@ class WorkerPool:
 def worker_main(connection: Connection, environment: dict[str, Any], stop: Any) -> None:
     """A worker process: runs the shard messages it is sent until it is sent ``None``."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
     from entrypoints.container import build_container
     from entrypoints.logs import configure_logging
     from entrypoints.story import execute_logged

@@ -142,7 +142,8 @@ def with_exit_codes(command: Callable[P, R]) -> Callable[P, R]:
     def checked(*args: P.args, **kwargs: P.kwargs) -> R:
         try:
             return command(*args, **kwargs)
-        except KeyboardInterrupt:
+        except KeyboardInterrupt:  # outside a run's own handler (entrypoints/cli/interrupts.py)
+            err_console.print("interrupted", highlight=False)
             raise typer.Exit(ExitCode.INTERRUPTED) from None
         except (typer.Exit, typer.Abort):
             raise
