@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import contextlib
 import itertools
 import os
 import threading
@@ -71,8 +72,15 @@ class FileBlobStore:
             with self._lock:
                 self._verified_dirs.clear()
             raise
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
+        except OSError as exc:  # a full disk, a quota: leave no partial file behind
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+            if exc.filename is None:  # a failed write names no file; the user needs to know where
+                raise OSError(exc.errno, exc.strerror, path) from exc
+            raise
         return tmp
 
     def put(self, key: str, data: bytes) -> None:

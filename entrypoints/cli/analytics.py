@@ -145,7 +145,14 @@ def report(
     directory = out if out is not None else results_dir / "reports"
     directory.mkdir(parents=True, exist_ok=True)
     path = directory / f"report-{run_id}.html"
-    path.write_text(render_report(data, top=top), encoding="utf-8")
+    page = render_report(data, top=top)
+    try:
+        path.write_text(page, encoding="utf-8")
+    except OSError as exc:  # a full disk: no half-written page, and a message that names it
+        path.unlink(missing_ok=True)
+        if exc.filename is None:
+            raise OSError(exc.errno, exc.strerror, str(path)) from exc
+        raise
     typer.echo(f"wrote {path} ({path.stat().st_size / 1024:.0f} KiB)")
 
 

@@ -192,7 +192,7 @@ def _os_error(error: OSError) -> Diagnosis:
             "choose a directory you may write (--results DIR, SWEEP_RESULTS_DIR, report --out DIR) or "
             "fix its permissions",
         )
-    if code == errno.ENOTDIR:
+    if code in (errno.ENOTDIR, errno.EEXIST):  # EEXIST: a directory to create is a file
         return Diagnosis(
             f"{path} is not a directory (a file is in the way)",
             "choose another directory (--results, --out) or move the file",

@@ -121,6 +121,73 @@ def test_report_out_that_cannot_be_written_exits_4_naming_the_path(
     assert f"{in_the_way / 'x'} is not a directory (a file is in the way)" in one_line_error(output)
 
 
+class FullDisk:
+    """A file whose writes fail as on a full device: OSError(ENOSPC) naming no file."""
+
+    def __init__(self, *_args: object, **_kwargs: object) -> None:
+        pass
+
+    def __enter__(self) -> FullDisk:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        pass
+
+    def write(self, _data: object) -> int:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+
+def test_a_full_disk_names_the_results_directory_and_leaves_no_partial_file(
+    request_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import adapters.local.file_blob_store as file_blob_store
+
+    results = tmp_path / "results"
+    monkeypatch.setattr(file_blob_store.os, "fdopen", FullDisk)
+
+    code, output = ridesweep("run", str(request_file), "--results", str(results))
+
+    assert code == ExitCode.ENVIRONMENT
+    line = one_line_error(output)
+    assert "no space left on the device of" in line and str(results) in line
+    assert not list(results.rglob("*.part"))
+
+
+def test_report_on_a_full_disk_names_the_page_and_leaves_no_partial_page(
+    request_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    results = tmp_path / "results"
+    assert ridesweep("run", str(request_file), "--results", str(results))[0] == 0
+    write_text = Path.write_text
+
+    def full_disk(self: Path, data: str, *args: object, **kwargs: object) -> int:
+        if self.suffix != ".html":
+            return write_text(self, data, *args, **kwargs)  # type: ignore[arg-type]
+        write_text(self, data[:10], encoding="utf-8")  # the device filled up part-way
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(Path, "write_text", full_disk)
+    out = tmp_path / "reports"
+
+    code, output = ridesweep("report", "small-run", "--results", str(results), "--out", str(out))
+
+    assert code == ExitCode.ENVIRONMENT
+    assert f"no space left on the device of {out / 'report-small-run.html'}" in one_line_error(output)
+    assert not list(out.iterdir())
+
+
+def test_report_out_that_is_a_file_says_a_file_is_in_the_way(request_file: Path, tmp_path: Path) -> None:
+    results = tmp_path / "results"
+    assert ridesweep("run", str(request_file), "--results", str(results))[0] == 0
+    in_the_way = tmp_path / "a-file"
+    in_the_way.write_text("")
+
+    code, output = ridesweep("report", "small-run", "--results", str(results), "--out", str(in_the_way))
+
+    assert code == ExitCode.ENVIRONMENT
+    assert f"{in_the_way} is not a directory (a file is in the way)" in one_line_error(output)
+
+
 def test_a_damaged_results_file_names_the_file_and_how_to_recompute_it(
     request_file: Path, tmp_path: Path
 ) -> None:
