@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import multiprocessing as mp
+import os
 import signal
 import threading
 from collections.abc import Iterator
@@ -49,11 +50,29 @@ def warm_up() -> None:
     if context.get_start_method() == "forkserver":
         from multiprocessing import forkserver
 
-        with _stop_signals_ignored():
+        with _stop_signals_ignored(), _no_current_directory_on_path():
             forkserver.ensure_running()
 
 
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+
+@contextlib.contextmanager
+def _no_current_directory_on_path() -> Iterator[None]:
+    """The forkserver is ``python -c ...``, which puts the current directory first on its path,
+    and Python 3.11's forkserver does not apply the parent's path: run from a directory holding a
+    ``domain/``, ``adapters/`` or ``entrypoints/`` package (another project's, or a checkout of
+    another version of this one), the workers would import that code instead of ridesweep's.
+    PYTHONSAFEPATH (Python 3.11+) keeps the current directory off its path."""
+    previous = os.environ.get("PYTHONSAFEPATH")
+    os.environ["PYTHONSAFEPATH"] = "1"
+    try:
+        yield
+    finally:
+        if previous is None:
+            del os.environ["PYTHONSAFEPATH"]
+        else:
+            os.environ["PYTHONSAFEPATH"] = previous
 
 
 @contextlib.contextmanager
