@@ -352,6 +352,10 @@ def serve(
         prefix=prefix,
         shard_deadline=shard_deadline,
     )
+    if settings.backend == "aws":  # else every request would answer 500 until the bucket or queue exists
+        build_container(settings).check_aws_resources(
+            bucket=settings.results_bucket, queue_url=settings.shard_queue_url
+        )
     serve_forever(settings, port=port, announce=console.print, log_group=log_group)
 
 

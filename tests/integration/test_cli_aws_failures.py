@@ -4,7 +4,10 @@ before anything starts, and credentials, region and endpoint problems are one li
 from __future__ import annotations
 
 import json
+import os
 import socket
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -47,6 +50,33 @@ def test_worker_on_a_missing_queue_stops_before_polling(aws_stack: AwsStack) -> 
 
     assert code == ExitCode.ENVIRONMENT
     assert f"the shard queue {missing} does not exist" in error_line(output)
+
+
+@pytest.mark.parametrize("missing", ["bucket", "queue"])
+def test_serve_on_a_missing_bucket_or_queue_stops_before_serving(aws_stack: AwsStack, missing: str) -> None:
+    flag, value, expected = (
+        ("--bucket", "no-such-bucket", "the results bucket s3://no-such-bucket does not exist")
+        if missing == "bucket"
+        else (
+            "--queue-url",
+            aws_stack.queue_url + "-gone",
+            f"the shard queue {aws_stack.queue_url}-gone does not exist",
+        )
+    )
+    cli = str(Path(sys.executable).with_name("ridesweep"))
+
+    # A subprocess with a bound: a serve that did not check would serve until stopped.
+    done = subprocess.run(
+        [cli, "serve", "--backend", "aws", "--port", "0", flag, value],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=os.environ.copy(),
+    )
+
+    assert done.returncode == ExitCode.ENVIRONMENT, done.stdout + done.stderr
+    assert expected in error_line(done.stderr)
+    assert "serving on" not in done.stdout
 
 
 def test_redrive_names_a_missing_dead_letter_queue(aws_stack: AwsStack) -> None:
