@@ -20,7 +20,14 @@ from application.analytics.query_pack import MAX_TOP_N, PRESETS, ParameterValue
 from entrypoints.cli.console import console
 from entrypoints.cli.exit_codes import UsageError
 from entrypoints.cli.formatting import IDENTIFIER, Column, cell, print_table, quantities
-from entrypoints.cli.options import BackendOption, CliBackend, ResultsOption, backend_settings
+from entrypoints.cli.options import (
+    BackendOption,
+    BucketOption,
+    CliBackend,
+    PrefixOption,
+    ResultsOption,
+    backend_settings,
+)
 from entrypoints.container import build_container
 from ports.run_queries import QueryResult
 
@@ -90,8 +97,16 @@ def _numeric(result: QueryResult, column: str) -> bool:
     )
 
 
-def _open_run(run_id: str, backend: CliBackend | None, results: Path | None) -> tuple[RunAnalytics, Path]:
-    settings = backend_settings(backend, results=results, needs=("results_bucket",))
+def _open_run(
+    run_id: str,
+    backend: CliBackend | None,
+    results: Path | None,
+    bucket: str | None = None,
+    prefix: str | None = None,
+) -> tuple[RunAnalytics, Path]:
+    settings = backend_settings(
+        backend, results=results, needs=("results_bucket",), bucket=bucket, prefix=prefix
+    )
     opened: RunAnalytics = build_container(settings).open_run_analytics(run_id)
     return opened, Path(settings.results_dir)
 
@@ -104,6 +119,8 @@ def query(
     ] = None,
     results: ResultsOption = None,
     backend: BackendOption = None,
+    bucket: BucketOption = None,
+    prefix: PrefixOption = None,
     sql: Annotated[
         str | None,
         typer.Option(help="Run this SQL instead of a preset (tables as in Athena; :run_id etc.)."),
@@ -117,7 +134,7 @@ def query(
     if (preset is None) == (sql is None):
         raise UsageError("give either a PRESET or --sql")
     values: dict[str, ParameterValue] = {"point_index": point, "replicate": replicate, "top_n": top}
-    opened, _ = _open_run(run, backend, results)
+    opened, _ = _open_run(run, backend, results, bucket, prefix)
     with opened as run_tables:
         answer = run_tables.sql(sql, values) if sql is not None else run_tables.preset(preset or "", values)
     if output_format == "table":
@@ -133,13 +150,15 @@ def report(
         Path | None, typer.Option(help="Directory of the HTML file (default: <results>/reports).")
     ] = None,
     backend: BackendOption = None,
+    bucket: BucketOption = None,
+    prefix: PrefixOption = None,
     top: Annotated[int, typer.Option(min=1, max=MAX_TOP_N, help="Points in the ranking table.")] = 10,
 ) -> None:
     """Write one self-contained HTML page: heat maps, health ranking, time series, coverage."""
     from application.analytics.report_data import gather_report
     from entrypoints.cli.report_page import HEATMAP_METRICS, render_report
 
-    opened, results_dir = _open_run(run_id, backend, results)
+    opened, results_dir = _open_run(run_id, backend, results, bucket, prefix)
     with opened as run_tables:
         data = gather_report(run_tables, HEATMAP_METRICS)
     directory = out if out is not None else results_dir / "reports"

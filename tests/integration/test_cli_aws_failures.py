@@ -79,6 +79,20 @@ def test_serve_on_a_missing_bucket_or_queue_stops_before_serving(aws_stack: AwsS
     assert "serving on" not in done.stdout
 
 
+@pytest.mark.parametrize(
+    "command",
+    [("query", "run-profile", "--run", "some-run"), ("report", "some-run")],
+    ids=["query", "report"],
+)
+def test_query_and_report_take_the_bucket_flag_as_every_aws_command_does(
+    aws_stack: AwsStack, command: tuple[str, ...]
+) -> None:
+    code, output = ridesweep(*command, "--backend", "aws", "--bucket", "no-such-bucket", "--prefix", "p")
+
+    assert code == ExitCode.ENVIRONMENT
+    assert "the results bucket s3://no-such-bucket does not exist" in error_line(output)
+
+
 def test_redrive_names_a_missing_dead_letter_queue(aws_stack: AwsStack) -> None:
     missing = aws_stack.dlq_url + "-gone"
 
