@@ -163,6 +163,10 @@ def with_exit_codes(command: Callable[P, R]) -> Callable[P, R]:
 
 
 def report(failure: Failure) -> None:
+    """One line; a request with several faults gets its label, then one line per fault."""
+    if not failure.message and len(failure.details) == 1:
+        err_console.print(f"[red]{failure.label}:[/red]", Text(failure.details[0]), highlight=False)
+        return
     err_console.print(f"[red]{failure.label}:[/red]", Text(failure.message), highlight=False)
     for detail in failure.details:
         err_console.print(Text(f"  • {detail}"), highlight=False)

@@ -81,3 +81,17 @@ def test_workers_with_the_aws_backend_is_a_usage_error(tmp_path: Path) -> None:
 
     assert result.exit_code == ExitCode.INVALID
     assert "ridesweep worker" in result.output
+
+
+def test_a_request_with_one_fault_is_one_line_naming_the_field_and_the_closest_name(tmp_path: Path) -> None:
+    request = {**SMALL_REQUEST, "base_parameters": {"num_driver": 50}}
+    path = tmp_path / "request.json"
+    path.write_text(json.dumps(request))
+
+    result = CliRunner().invoke(app, ["plan", str(path)])
+
+    assert result.exit_code == ExitCode.INVALID
+    assert result.output.strip().splitlines() == [
+        "invalid request: base_parameters.num_driver: unknown parameter 'num_driver'; did you mean "
+        "'num_drivers'? (docs/model.md lists every parameter)"
+    ]
