@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import time
 from pathlib import Path
 from typing import Annotated
@@ -20,6 +21,7 @@ from rich.progress import (
 )
 from rich.text import Text
 
+from application.analytics.sql_blocks import t_quantile
 from application.run_status import RunStatus
 from application.submit_sweep import SubmitResult
 from domain.errors import MalformedJson
@@ -50,6 +52,7 @@ from entrypoints.story import log_submitted
 
 POINT_METRICS_SQL = """
 SELECT m.point_index, m.shard_id, p.selected_dimensions_json, avg(m.conversion_rate) AS conversion_rate,
+       stddev_samp(m.conversion_rate) AS conversion_sd, count(*) AS replicates,
        avg(m.completed_riders) AS completed_riders, avg(m.platform_revenue) AS platform_revenue,
        avg(m.median_time_to_match_ms) AS median_time_to_match_ms,
        avg(m.driver_utilization) AS driver_utilization
@@ -58,8 +61,8 @@ LEFT JOIN effective_parameters p ON p.shard_id = m.shard_id AND p.point_index = 
 GROUP BY m.point_index, m.shard_id, p.selected_dimensions_json
 ORDER BY m.point_index
 """
-"""Each point's metrics, averaged over its replicates (`ridesweep query point-summary` has the
-intervals)."""
+"""Each point's metrics, averaged over its replicates, with the spread of conversion (every
+metric's interval: `ridesweep query point-summary`)."""
 
 
 def read_request(path: Path) -> object:
@@ -245,7 +248,7 @@ def print_metrics_table(
     dimension_names = sorted(selected[0]) if selected else []
     title = f"run {status.run_id}: key metrics per point"
     if replicates > 1:
-        title += f" (means of {replicates} replicates)"
+        title += f" (means of {replicates} replicates; conversion ± its 95 % interval, in points)"
     columns = [
         Column("point"),
         Column("shard"),
@@ -261,7 +264,7 @@ def print_metrics_table(
         [str(row["point_index"]) for row in shown],
         [str(row["shard_id"]) for row in shown],
         *[_swept([values.get(name) for values in swept]) for name in dimension_names],
-        [share(row["conversion_rate"]) for row in shown],
+        [_with_interval(row["conversion_rate"], row["conversion_sd"], row["replicates"]) for row in shown],
         quantities([row["completed_riders"] for row in shown]),
         quantities([row["platform_revenue"] for row in shown]),
         quantities([row["median_time_to_match_ms"] / 1000 for row in shown]),
@@ -271,6 +274,15 @@ def print_metrics_table(
     print_table(console, columns, table_rows, title=title, record_label="point")
     if len(rows) > limit:
         console.print(f"… and {len(rows) - limit:,} more points (see `ridesweep query`)")
+
+
+def _with_interval(mean: float | None, sd: float | None, n: int) -> str:
+    """``18.1% ± 0.9``: a share and the half-width of its Student t 95 % interval in percentage
+    points, as the point-summary preset computes it; the share alone for one replicate."""
+    t = t_quantile(n - 1) if sd is not None and n > 1 else None
+    if mean is None or t is None or sd is None:
+        return share(mean)
+    return f"{share(mean)} ± {100 * t * sd / math.sqrt(n):.1f}"
 
 
 def _swept(values: list[object]) -> list[str]:

@@ -36,7 +36,7 @@ def test_plan_prints_simulations_cpu_time_writes_and_the_aws_price(tmp_path: Pat
 
     assert code == 0, output
     for expected in (
-        "simulations 24",
+        "24 points × 3 replicates = 72 simulations",
         "CPU time",
         "this machine's speed measured just now",
         "writes, per_point 105 objects",

@@ -61,3 +61,25 @@ def test_the_readmes_pilot_plans_120_simulations() -> None:
     assert outcome.exit_code == 0, outcome.output
     assert "12 points × 10 replicates = 120 simulations" in outcome.output
     assert "common seeds" in outcome.output
+
+
+def test_run_shows_each_points_conversion_with_the_interval_point_summary_gives(tmp_path: Path) -> None:
+    results = tmp_path / "results"
+    code, output = invoke(tmp_path, "run", "--results", str(results), "--workers", "1")
+    assert code == 0, output
+    row = re.compile(r"^\s*(\d+)\s+\d+\s+[\d.]+\s+\d+\s+([\d.]+)% ± ([\d.]+)\s", re.MULTILINE)
+    shown = {int(match[1]): (float(match[2]), float(match[3])) for match in row.finditer(output)}
+    assert sorted(shown) == list(range(6)), output
+
+    summary = CliRunner().invoke(
+        app,
+        ["query", "point-summary", "--run", "replicated-run", "--results", str(results), "--format", "json"],
+    )
+    assert summary.exit_code == 0, summary.output
+    rows = [row for row in json.loads(summary.output) if row["metric"] == "conversion_rate"]
+    assert len(rows) == 6
+    for row in rows:
+        mean, half_width = shown[row["point_index"]]
+        # shown to 0.1 point; the preset's sums may differ from the table's in the last bits
+        assert abs(mean - 100 * row["mean"]) <= 0.05 + 1e-9
+        assert abs(half_width - 100 * row["half_width"]) <= 0.05 + 1e-9
