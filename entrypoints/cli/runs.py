@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import math
 import time
 from pathlib import Path
 from typing import Annotated
@@ -21,7 +20,6 @@ from rich.progress import (
 )
 from rich.text import Text
 
-from application.analytics.sql_blocks import t_quantile
 from application.run_status import RunStatus
 from application.submit_sweep import SubmitResult
 from domain.errors import MalformedJson
@@ -52,7 +50,6 @@ from entrypoints.story import log_submitted
 
 POINT_METRICS_SQL = """
 SELECT m.point_index, m.shard_id, p.selected_dimensions_json, avg(m.conversion_rate) AS conversion_rate,
-       stddev_samp(m.conversion_rate) AS conversion_sd, count(*) AS replicates,
        avg(m.completed_riders) AS completed_riders, avg(m.platform_revenue) AS platform_revenue,
        avg(m.median_time_to_match_ms) AS median_time_to_match_ms,
        avg(m.driver_utilization) AS driver_utilization
@@ -61,8 +58,8 @@ LEFT JOIN effective_parameters p ON p.shard_id = m.shard_id AND p.point_index = 
 GROUP BY m.point_index, m.shard_id, p.selected_dimensions_json
 ORDER BY m.point_index
 """
-"""Each point's metrics, averaged over its replicates, with the spread of conversion (every
-metric's interval: `ridesweep query point-summary`)."""
+"""Each point's metrics, averaged over its replicates (with two or more, the conversion's
+interval comes from the point-summary preset, which has every key metric's)."""
 
 
 def read_request(path: Path) -> object:
@@ -242,6 +239,15 @@ def print_metrics_table(
 ) -> None:
     with container.open_run_analytics(status.run_id) as run_tables:
         rows = run_tables.sql(POINT_METRICS_SQL).rows
+        half_widths = (
+            {
+                row["point_index"]: row["half_width"]
+                for row in run_tables.preset("point-summary", {"run_id": status.run_id}).rows
+                if row["metric"] == "conversion_rate"
+            }
+            if replicates > 1
+            else {}
+        )
     if not rows:
         return
     selected = [json.loads(row["selected_dimensions_json"] or "{}") for row in rows]
@@ -264,7 +270,7 @@ def print_metrics_table(
         [str(row["point_index"]) for row in shown],
         [str(row["shard_id"]) for row in shown],
         *[_swept([values.get(name) for values in swept]) for name in dimension_names],
-        [_with_interval(row["conversion_rate"], row["conversion_sd"], row["replicates"]) for row in shown],
+        [_with_interval(row["conversion_rate"], half_widths.get(row["point_index"])) for row in shown],
         quantities([row["completed_riders"] for row in shown]),
         quantities([row["platform_revenue"] for row in shown]),
         quantities([row["median_time_to_match_ms"] / 1000 for row in shown]),
@@ -276,13 +282,11 @@ def print_metrics_table(
         console.print(f"… and {len(rows) - limit:,} more points (see `ridesweep query`)")
 
 
-def _with_interval(mean: float | None, sd: float | None, n: int) -> str:
-    """``18.1% ± 0.9``: a share and the half-width of its Student t 95 % interval in percentage
-    points, as the point-summary preset computes it; the share alone for one replicate."""
-    t = t_quantile(n - 1) if sd is not None and n > 1 else None
-    if mean is None or t is None or sd is None:
+def _with_interval(mean: float | None, half_width: float | None) -> str:
+    """``18.1% ± 0.8``: a share and the half-width of its 95 % interval in percentage points."""
+    if mean is None or half_width is None:
         return share(mean)
-    return f"{share(mean)} ± {100 * t * sd / math.sqrt(n):.1f}"
+    return f"{share(mean)} ± {100 * half_width:.1f}"
 
 
 def _swept(values: list[object]) -> list[str]:
