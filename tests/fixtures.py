@@ -47,6 +47,17 @@ def request(**changes: Any) -> dict[str, Any]:
     return body
 
 
+def interruptible_request(run_id: str) -> dict[str, Any]:
+    """The run the interrupt tests stop midway and resume: six shards of two points each."""
+    return {
+        "run_id": run_id,
+        "dimensions": {"num_drivers": [30, 45, 60, 75, 90, 105], "commission_rate": [0.1, 0.3]},
+        "base_parameters": {"num_riders": 250, "request_window_minutes": 30, "simulation_minutes": 60},
+        "shard_count": 6,
+        "seed": 21,
+    }
+
+
 def rejection(body: object, limits: Limits | None = None) -> RequestValidationError:
     limits = limits or Limits()
     with pytest.raises(RequestValidationError) as caught:

@@ -18,16 +18,11 @@ from pathlib import Path
 import pytest
 
 from entrypoints.cli.exit_codes import ExitCode
+from tests.fixtures import interruptible_request
 
 CLI = str(Path(sys.executable).with_name("ridesweep"))
 HANG_GUARD_SECONDS = 120
-REQUEST = {
-    "run_id": "signalled-run",
-    "dimensions": {"num_drivers": [30, 45, 60, 75, 90, 105], "commission_rate": [0.1, 0.3]},
-    "base_parameters": {"num_riders": 250, "request_window_minutes": 30, "simulation_minutes": 60},
-    "shard_count": 6,
-    "seed": 21,
-}
+REQUEST = interruptible_request("signalled-run")
 
 pytestmark = pytest.mark.skipif(
     not Path("/proc/self/cmdline").exists(), reason="finds the forkserver through /proc (Linux)"
