@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from domain.contract import is_valid_run_id
+from domain.contract import check_run_id
 from domain.errors import RunNotFound
 from domain.manifest import RunManifest
 from domain.storage_keys import StorageKeys
@@ -15,9 +15,9 @@ def find_manifest(store: BlobStore, keys: StorageKeys, run_id: str) -> RunManife
 
 
 def read_manifest(store: BlobStore, keys: StorageKeys, run_id: str) -> RunManifest:
-    """Raises ``RunNotFound`` for a run id that cannot name a run or has no manifest."""
-    if not is_valid_run_id(run_id):
-        raise RunNotFound(run_id)
+    """Raises ``InvalidRunId`` (a ``RunNotFound``) for a run id that cannot name a run and
+    ``RunNotFound`` for a run without manifest."""
+    check_run_id(run_id)
     manifest = find_manifest(store, keys, run_id)
     if manifest is None:
         raise RunNotFound(run_id)

@@ -24,7 +24,7 @@ from pydantic import (
 )
 from pydantic import ValidationError as PydanticValidationError
 
-from domain.errors import ErrorDetail, Loc, RequestValidationError
+from domain.errors import ErrorDetail, InvalidRunId, Loc, RequestValidationError
 from domain.parameters import (
     ORDERED_PAIRS,
     PARAMETERS,
@@ -137,6 +137,13 @@ class NormalisedRequest:
 
 def is_valid_run_id(value: object) -> bool:
     return isinstance(value, str) and _RUN_ID.fullmatch(value) is not None
+
+
+def check_run_id(run_id: str) -> str:
+    """``run_id`` if it follows the rule of run ids; else raises ``InvalidRunId`` naming the rule."""
+    if not is_valid_run_id(run_id):
+        raise InvalidRunId(run_id, RUN_ID_RULE)
+    return run_id
 
 
 def is_valid_run_date(value: object) -> bool:

@@ -84,9 +84,18 @@ class RunModelChanged(DomainError):
 
 
 class RunNotFound(DomainError):
-    def __init__(self, run_id: str) -> None:
+    def __init__(self, run_id: str, message: str | None = None) -> None:
         self.run_id = run_id
-        super().__init__(f"no run with run_id {run_id!r}")
+        super().__init__(message or f"no run with run_id {run_id!r}")
+
+
+class InvalidRunId(RunNotFound):
+    """A run id that breaks the rule of run ids (docs/contract.md §1): no run can have it. A
+    ``RunNotFound``, so a lookup by such an id answers as for an unknown run, with a message that
+    names the rule instead of sending the user to look for the run."""
+
+    def __init__(self, run_id: str, rule: str) -> None:
+        super().__init__(run_id, f"{run_id!r} is not a valid run id: a run id {rule}")
 
 
 class MalformedShardMessage(DomainError):

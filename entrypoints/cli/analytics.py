@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 import typer
 
 from application.analytics.query_pack import MAX_TOP_N, PRESETS, ParameterValue
+from domain.contract import check_run_id
 from entrypoints.cli.console import console
 from entrypoints.cli.exit_codes import UsageError
 from entrypoints.cli.formatting import IDENTIFIER, Column, cell, print_table, quantities
@@ -104,6 +105,7 @@ def _open_run(
     bucket: str | None = None,
     prefix: str | None = None,
 ) -> tuple[RunAnalytics, Path]:
+    check_run_id(run_id)
     settings = backend_settings(
         backend, results=results, needs=("results_bucket",), bucket=bucket, prefix=prefix
     )

@@ -36,6 +36,7 @@ from rich.text import Text
 from application.analytics.query_pack import QueryParameterError
 from domain.cancellation import CorruptCancellation
 from domain.errors import (
+    InvalidRunId,
     MalformedJson,
     RequestValidationError,
     RunAlreadyEnded,
@@ -102,7 +103,7 @@ def failure_of(exc: BaseException) -> Failure | None:
         return Failure(ExitCode.INVALID, "error", f"{exc}: fix the environment variable or pass the flag")
     if isinstance(exc, QueryFailed):
         return Failure(ExitCode.INVALID, "error", f"query failed: {exc}")
-    if isinstance(exc, UsageError | MalformedJson | QueryParameterError | NotImplementedError):
+    if isinstance(exc, UsageError | MalformedJson | QueryParameterError | NotImplementedError | InvalidRunId):
         return Failure(ExitCode.INVALID, "error", str(exc))
     if isinstance(exc, RunConflict | RunModelChanged | RunCancelled | RunAlreadyEnded):
         return Failure(ExitCode.CONFLICT, "conflict", str(exc))

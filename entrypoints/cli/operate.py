@@ -24,6 +24,7 @@ from application.cancel_run import CancelResult
 from application.list_runs import MAX_LIMIT, RunsPage, RunSummary
 from application.run_status import RunStatus
 from application.run_story import LogLevel
+from domain.contract import check_run_id
 from domain.manifest import RequestSource
 from entrypoints.cli.console import console, err_console
 from entrypoints.cli.exit_codes import UsageError
@@ -80,6 +81,7 @@ def cancel(
 ) -> None:
     """Cancel a run: its workers stop before their next point and record the shards they did not
     finish as cancelled. Cancelling it again changes nothing; its request cannot be resumed."""
+    check_run_id(run_id)
     container = _container(backend, results, bucket, prefix)
     result: CancelResult = container.cancel_run(run_id, RequestSource(kind="cli", user_agent="ridesweep-cli"))
     when = result.marker.cancelled_at.isoformat(timespec="seconds")
@@ -164,6 +166,7 @@ def watch(
 ) -> None:
     """Follow a run live until it ends: shards and points done, rate, ETA, and each failure as it
     happens with its error code; then the final table, and the exit code `run` would give."""
+    check_run_id(run_id)
     container = _container(backend, results, bucket, prefix)
     looks = container.follow_run(run_id, interval=interval)
     with Progress(
@@ -252,6 +255,7 @@ def logs(
     """Print a run's story from its structured logs: accepted, enqueued, each shard started and
     finished (points, duration, simulations/s), failed, retried, dead-lettered, cancelled. Local:
     <results>/logs/RUN.jsonl; aws: CloudWatch Logs Insights over the runtime log group."""
+    check_run_id(run_id)
     if log_group is not None and chosen_backend(backend) != "aws":
         raise UsageError("--log-group is for --backend aws")
     container = _container(

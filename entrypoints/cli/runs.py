@@ -22,6 +22,7 @@ from rich.text import Text
 
 from application.run_status import RunStatus
 from application.submit_sweep import SubmitResult
+from domain.contract import check_run_id
 from domain.errors import MalformedJson
 from domain.manifest import RequestSource
 from entrypoints.cli.console import console
@@ -336,6 +337,7 @@ def status(
 ) -> None:
     """Show how far a run has got, from its shard outcome records (exit 0 succeeded, 1 a shard
     failed, 5 not finished)."""
+    check_run_id(run_id)
     settings = backend_settings(
         backend, results=results, needs=("results_bucket",), bucket=bucket, prefix=prefix
     )

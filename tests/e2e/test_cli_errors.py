@@ -95,3 +95,30 @@ def test_a_request_with_one_fault_is_one_line_naming_the_field_and_the_closest_n
         "invalid request: base_parameters.num_driver: unknown parameter 'num_driver'; did you mean "
         "'num_drivers'? (docs/model.md lists every parameter)"
     ]
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["status", "../etc"],
+        ["status", "../etc", "--backend", "aws", "--bucket", "some-bucket"],
+        ["watch", "../etc"],
+        ["cancel", "../etc"],
+        ["logs", "../etc"],
+        ["query", "run-profile", "--run", "../etc"],
+        ["report", "../etc"],
+    ],
+)
+def test_an_invalid_run_id_is_named_invalid_with_the_rule_not_looked_for(
+    command: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+
+    result = CliRunner().invoke(app, command)
+
+    assert result.exit_code == ExitCode.INVALID
+    assert result.output.strip().splitlines() == [
+        "error: '../etc' is not a valid run id: a run id must be 1 to 64 characters of letters, "
+        "digits, '.', '_' or '-', starting with a letter or digit (no spaces, '/' or '=')"
+    ]
+    assert not (tmp_path / "results").exists()
