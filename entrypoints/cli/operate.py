@@ -3,6 +3,7 @@ on the local results directory or (``--backend aws``) the results bucket."""
 
 from __future__ import annotations
 
+import itertools
 import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Literal
@@ -168,7 +169,14 @@ def watch(
     happens with its error code; then the final table, and the exit code `run` would give."""
     check_run_id(run_id)
     container = _container(backend, results, bucket, prefix)
-    looks = container.follow_run(run_id, interval=interval)
+    later_looks = container.follow_run(run_id, interval=interval)
+    first_look: RunLook = next(later_looks)  # before the progress display: an error is its one line
+    first = first_look.status
+    console.print(
+        f"run [bold]{run_id}[/bold]: {first.total_points * first.replicates:,} "
+        f"simulations in {first.shard_count:,} shards, {describe_results(container.settings())}",
+        highlight=False,
+    )
     with Progress(
         TextColumn("[progress.description]{task.description}"),
         BarColumn(),
@@ -179,18 +187,10 @@ def watch(
         console=console,
         transient=False,
     ) as progress:
-        task: TaskID | None = None
-        look: RunLook | None = None
-        for look in looks:
+        task: TaskID = progress.add_task("", total=first.total_points * first.replicates)
+        look = first_look
+        for look in itertools.chain([first_look], later_looks):
             status = look.status
-            if task is None:
-                console.print(
-                    f"run [bold]{run_id}[/bold]: {status.total_points * status.replicates:,} "
-                    f"simulations in {status.shard_count:,} shards, "
-                    f"{describe_results(container.settings())}",
-                    highlight=False,
-                )
-                task = progress.add_task("", total=status.total_points * status.replicates)
             progress.update(
                 task,
                 completed=status.points_succeeded * status.replicates,
@@ -203,7 +203,6 @@ def watch(
                     f" — {failure.error_message or ''}",
                     highlight=False,
                 )
-    assert look is not None
     final = look.status
     if final.shards_succeeded:
         print_metrics_table(container, final, final.replicates)

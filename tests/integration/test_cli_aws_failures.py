@@ -93,6 +93,15 @@ def test_query_and_report_take_the_bucket_flag_as_every_aws_command_does(
     assert "the results bucket s3://no-such-bucket does not exist" in error_line(output)
 
 
+@pytest.mark.parametrize("command", [["watch"], ["status"], ["cancel"], ["logs"]])
+def test_a_missing_bucket_is_the_one_line_of_output(aws_stack: AwsStack, command: list[str]) -> None:
+    code, output = ridesweep(*command, "demo-run-001", "--backend", "aws", "--bucket", "no-such-bucket")
+
+    assert code == ExitCode.ENVIRONMENT
+    assert output.splitlines() == [error_line(output)]
+    assert "the results bucket s3://no-such-bucket does not exist" in output
+
+
 def test_redrive_names_a_missing_dead_letter_queue(aws_stack: AwsStack) -> None:
     missing = aws_stack.dlq_url + "-gone"
 
