@@ -88,10 +88,7 @@ def submit_sweep(
         status: SubmitStatus = "accepted"
     else:
         manifest = _existing_manifest(store, keys, run_id)
-        if manifest.request_fingerprint != plan.request_fingerprint:
-            raise RunConflict(run_id, manifest.request_fingerprint, plan.request_fingerprint)
-        if manifest.simulation_model != plan.simulation_model:
-            raise RunModelChanged(run_id, manifest.simulation_model, plan.simulation_model)
+        check_resend(manifest, plan)
         done = shard_ids_with_outcome(store, keys, manifest.run_date, run_id, "success")
         shards = tuple(s for s in plan.shards if s.shard_id not in done)
         cancelled = find_cancellation(store, keys, run_id) if shards else None
@@ -102,6 +99,26 @@ def submit_sweep(
         status = "already_accepted"
     queue.send([plan.shard_message(shard, manifest.run_date) for shard in shards])
     return SubmitResult(status, manifest, plan, shards, advice)
+
+
+def accepted_run(plan: SweepPlan, *, store: BlobStore, keys: StorageKeys) -> RunManifest | None:
+    """The run that submitting ``plan`` would resume, or ``None`` when its run id is free; one read
+    (the run's manifest), nothing written. Raises ``RunConflict`` or ``RunModelChanged`` as
+    ``submit_sweep`` would (a cancelled run is only found by submitting: it takes another read)."""
+    manifest = find_manifest(store, keys, plan.request.run_id)
+    if manifest is not None:
+        check_resend(manifest, plan)
+    return manifest
+
+
+def check_resend(manifest: RunManifest, plan: SweepPlan) -> None:
+    """Raises ``RunConflict`` when the run of ``manifest`` was accepted with another request than
+    ``plan``'s, and ``RunModelChanged`` when it was planned under another simulation model."""
+    run_id = manifest.run_id
+    if manifest.request_fingerprint != plan.request_fingerprint:
+        raise RunConflict(run_id, manifest.request_fingerprint, plan.request_fingerprint)
+    if manifest.simulation_model != plan.simulation_model:
+        raise RunModelChanged(run_id, manifest.simulation_model, plan.simulation_model)
 
 
 def _existing_manifest(store: BlobStore, keys: StorageKeys, run_id: str) -> RunManifest:

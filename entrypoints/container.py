@@ -31,7 +31,7 @@ from application.list_runs import list_runs
 from application.redrive import redrive_dead_letters
 from application.run_status import run_status
 from application.run_story import run_story
-from application.submit_sweep import submit_sweep
+from application.submit_sweep import accepted_run, submit_sweep
 from application.work_budget import WorkBudget, worker_limits
 from entrypoints.settings import Settings
 
@@ -171,6 +171,8 @@ class Container(containers.DeclarativeContainer):
         limits=limits,
         invocation_seconds=invocation_seconds,
     )
+    accepted_run = providers.Callable(accepted_run, store=blob_store, keys=keys)
+    """The run a submit of a plan would resume (``None``: its run id is free); raises as a submit."""
     work_budget = providers.Factory(_work_budget, settings, clock, memory_gauge)
     """A worker invocation's budget: call it with the runtime's ``remaining_ms`` and ``memory_mb``."""
     simulator: providers.Object[Any] = providers.Object(None)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
 
@@ -22,12 +22,24 @@ from application.plan_costs import (
     aws_estimate,
     plan_costs,
 )
+from domain.errors import RunConflict, RunModelChanged
 from entrypoints.cli.console import console
 from entrypoints.cli.exit_codes import UsageError
 from entrypoints.cli.formatting import Column, duration, plural, print_pairs, print_table, quantity, size
-from entrypoints.cli.options import local_settings
+from entrypoints.cli.options import (
+    BackendOption,
+    BucketOption,
+    PrefixOption,
+    ResultsOption,
+    backend_settings,
+    describe_results,
+)
 from entrypoints.cli.runs import read_request, simulations_text
+from entrypoints.container import build_container
 from entrypoints.local_runner import usable_cores
+
+if TYPE_CHECKING:
+    from domain.manifest import RunManifest
 
 DEFAULT_REGION = "us-east-1"
 DEFAULT_LAMBDA_MEMORY_MB = 2048
@@ -69,19 +81,31 @@ def plan(
     calibrate: Annotated[
         bool, typer.Option(help="Time a few small simulations to scale the CPU estimate to this machine.")
     ] = True,
+    results: ResultsOption = None,
+    backend: BackendOption = None,
+    bucket: BucketOption = None,
+    prefix: PrefixOption = None,
 ) -> None:
     """Validate a request and show its shard plan and what running it costs (CPU time here,
     objects and bytes per layout, and on AWS Lambda GB-s, SQS and S3 requests and their price),
     without running anything; warn when shards outgrow one worker invocation or the run writes
-    over 100,000 objects."""
+    over 100,000 objects. Its run id is looked up in the results: taken by another request, plan
+    ends with the conflict `run` would meet (exit 3); taken by this one, `run` resumes that run."""
     from domain.contract import parse_sweep_request
     from domain.cost_model import continuation_advice
     from domain.planning import plan_sweep
 
-    settings = local_settings()
+    settings = backend_settings(
+        backend, results=results, needs=("results_bucket",), bucket=bucket, prefix=prefix
+    )
     limits = settings.limits
     the_plan = plan_sweep(parse_sweep_request(read_request(request), limits), limits)
     req = the_plan.request
+    taken: RunConflict | RunModelChanged | None = None
+    try:  # one read, before the slow calibration: a results store that fails says so at once
+        prior: RunManifest | None = build_container(settings).accepted_run(the_plan)
+    except (RunConflict, RunModelChanged) as exc:
+        prior, taken = None, exc
     costs = plan_costs(the_plan, settings.invocation_seconds)
     chosen_region = (
         region or os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or DEFAULT_REGION
@@ -121,6 +145,16 @@ def plan(
             f'{quantity(LARGE_OBJECT_COUNT)}): every query lists and opens them all; "output_layout": '
             f'"per_shard" writes {quantity(per_shard.objects)} objects of the same rows '
             "(docs/contract.md §5)",
+            highlight=False,
+        )
+    if taken is not None:
+        raise taken  # the one line and the exit code `run` would give
+    if prior is not None:
+        accepted = prior.accepted_at.strftime("%Y-%m-%d %H:%M:%S UTC")
+        console.print(
+            f"run [bold]{req.run_id}[/bold] exists in {describe_results(settings)} (accepted "
+            f"{accepted}) with this same request: `ridesweep run` resumes it, running only the shards "
+            "without a success",
             highlight=False,
         )
 

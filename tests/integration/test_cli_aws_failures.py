@@ -102,6 +102,25 @@ def test_a_missing_bucket_is_the_one_line_of_output(aws_stack: AwsStack, command
     assert "the results bucket s3://no-such-bucket does not exist" in output
 
 
+def test_plan_looks_its_run_id_up_in_the_bucket_run_would_use(aws_stack: AwsStack, tmp_path: Path) -> None:
+    request = tmp_path / "request.json"
+    request.write_text(json.dumps(SMALL_REQUEST))
+    other = tmp_path / "other.json"
+    other.write_text(json.dumps({**SMALL_REQUEST, "seed": SMALL_REQUEST["seed"] + 1}))
+
+    missing_code, missing = ridesweep("plan", str(request), "--no-calibrate", "--bucket", "no-such-bucket")
+    free_code, _ = ridesweep("plan", str(request), "--no-calibrate")
+    ridesweep("run", str(request))
+    taken_code, taken = ridesweep("plan", str(other), "--no-calibrate")
+
+    assert missing_code == ExitCode.ENVIRONMENT
+    assert missing.splitlines() == [error_line(missing)]
+    assert "the results bucket s3://no-such-bucket does not exist" in missing
+    assert free_code == ExitCode.OK
+    assert taken_code == ExitCode.CONFLICT
+    assert taken.splitlines()[-1].startswith("conflict: run_id 'small-run' was already accepted with a")
+
+
 def test_redrive_names_a_missing_dead_letter_queue(aws_stack: AwsStack) -> None:
     missing = aws_stack.dlq_url + "-gone"
 
