@@ -28,6 +28,8 @@ _forward: Callable[[str], None] | None = None
 _console_level = logging.INFO
 RUN_LOG_LEVEL = logging.INFO
 """The least level a run's log file keeps, whatever the console shows."""
+QUIET = "CRITICAL"
+"""A console level no event of ridesweep reaches: the console shows no log line."""
 
 STORY_EVENTS = (
     "run_accepted",
@@ -49,8 +51,9 @@ class _StderrLogger:
     never lets a closed or broken stream fail the request that was being logged."""
 
     def msg(self, message: str) -> None:
-        with contextlib.suppress(ValueError, OSError):
-            print(message, file=sys.stderr, flush=True)
+        with contextlib.suppress(ValueError, OSError):  # one write: workers' lines never run together
+            sys.stderr.write(message + "\n")
+            sys.stderr.flush()
 
     log = debug = info = warn = warning = error = err = critical = exception = fatal = msg
 
@@ -135,6 +138,12 @@ def configure_logging(
         cache_logger_on_first_use=True,
     )
     _configured = True
+
+
+def console_level() -> str:
+    """The least level the console shows now (``WARNING``, ...), for worker processes to show the
+    same as the process that started them."""
+    return str(logging.getLevelName(_console_level))
 
 
 def get_logger() -> structlog.typing.FilteringBoundLogger:

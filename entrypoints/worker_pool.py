@@ -84,6 +84,8 @@ class WorkerPool:
         self._workers: list[_Worker] = []
 
     def __enter__(self) -> WorkerPool:
+        from entrypoints.logs import console_level
+
         warm_up()  # a no-op when the command already started the forkserver
         for _ in range(self._processes):
             parent, child = self._context.Pipe()
@@ -91,7 +93,9 @@ class WorkerPool:
             # unpickled before that line is a window where a Ctrl-C would print a traceback.
             environment = self._settings.model_dump(by_alias=True, mode="json")
             process = self._context.Process(
-                target=worker_main, args=(child, environment, self._stop_flag), daemon=True
+                target=worker_main,
+                args=(child, environment, self._stop_flag, console_level()),
+                daemon=True,
             )
             started = time.monotonic()
             process.start()
@@ -217,8 +221,11 @@ class WorkerPool:
         return None
 
 
-def worker_main(connection: Connection, environment: dict[str, Any], stop: Any) -> None:
-    """A worker process: runs the shard messages it is sent until it is sent ``None``."""
+def worker_main(
+    connection: Connection, environment: dict[str, Any], stop: Any, log_level: str = "WARNING"
+) -> None:
+    """A worker process: runs the shard messages it is sent until it is sent ``None``; its console
+    shows the log events at ``log_level`` or above, as the parent's does."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
     from entrypoints.container import build_container
@@ -226,7 +233,7 @@ def worker_main(connection: Connection, environment: dict[str, Any], stop: Any) 
     from entrypoints.story import execute_logged
 
     settings = Settings.model_validate(environment)
-    configure_logging("WARNING", run_log_dir=settings.run_log_dir)  # the runs' stories go to their files
+    configure_logging(log_level, run_log_dir=settings.run_log_dir)  # the runs' stories go to their files
     container = build_container(settings)
     connection.send(("ready", os.getpid()))
     while True:

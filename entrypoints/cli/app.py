@@ -78,7 +78,9 @@ def options(
     debug: Annotated[
         bool,
         typer.Option(
-            "--debug", help="On an error, print the traceback too (so does LOG_LEVEL=DEBUG)."
+            "--debug",
+            help="On an error, print the traceback too; `run` also prints its log lines as they "
+            "happen (so does LOG_LEVEL=DEBUG).",
         ),
     ] = False,
 ) -> None:

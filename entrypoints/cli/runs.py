@@ -26,7 +26,7 @@ from domain.contract import check_run_id
 from domain.errors import MalformedJson
 from domain.manifest import RequestSource
 from entrypoints.cli.console import console
-from entrypoints.cli.exit_codes import ExitCode, UsageError
+from entrypoints.cli.exit_codes import ExitCode, UsageError, show_tracebacks
 from entrypoints.cli.formatting import Column, duration, plural, print_table, quantities, quantity, share
 from entrypoints.cli.interrupts import Interrupts
 from entrypoints.cli.options import (
@@ -44,7 +44,7 @@ from entrypoints.cli.options import (
 from entrypoints.container import Container, build_container
 from entrypoints.forkserver import warm_up
 from entrypoints.local_runner import usable_cores
-from entrypoints.logs import configure_logging
+from entrypoints.logs import QUIET, configure_logging
 from entrypoints.run_activity import is_worked_on, working_on
 from entrypoints.settings import Settings
 from entrypoints.story import log_submitted
@@ -132,7 +132,7 @@ def run(
         payload["run_id"] = run_id
     if processes > 1:
         warm_up()  # the workers' imports happen while this process submits
-    configure_logging("WARNING", run_log_dir=settings.run_log_dir)  # progress shows on the console
+    configure_logging(_console_log_level(settings), run_log_dir=settings.run_log_dir)
     container = build_container(settings)
     if settings.backend == "aws":
         container.check_aws_resources(bucket=settings.results_bucket, queue_url=settings.shard_queue_url)
@@ -170,6 +170,16 @@ def run(
             highlight=False,
         )
     raise typer.Exit(exit_code_of(status))
+
+
+def _console_log_level(settings: Settings) -> str:
+    """No log line on the terminal of a local run: its story goes to <results>/logs/RUN.jsonl
+    (`ridesweep logs`), and the progress bar, the table and the status line tell the user the
+    rest (a failed shard included); every event with --debug or LOG_LEVEL=DEBUG. On aws the story
+    is in no file here, so failures and retries show as they happen."""
+    if show_tracebacks.get():
+        return "DEBUG"
+    return QUIET if settings.backend == "local" else "WARNING"
 
 
 def _drain(
