@@ -39,7 +39,7 @@ def start_context() -> Any:
 def warm_up() -> None:
     """Start the forkserver (and its imports) now, in the background of whatever comes next.
 
-    The forkserver is started with SIGINT and SIGTERM ignored, which it keeps through its exec and
+    The forkserver is started with SIGINT and SIGTERM blocked, which it keeps through its exec and
     passes on to every worker it forks: a Ctrl-C at the terminal reaches the whole process group,
     and a forkserver still importing its modules (about a second) would otherwise die of it with a
     traceback, failing the run's first workers; only the command decides what a signal means
@@ -50,7 +50,7 @@ def warm_up() -> None:
     if context.get_start_method() == "forkserver":
         from multiprocessing import forkserver
 
-        with _stop_signals_ignored(), _no_current_directory_on_path():
+        with _stop_signals_held(), _no_current_directory_on_path():
             forkserver.ensure_running()
 
 
@@ -76,15 +76,17 @@ def _no_current_directory_on_path() -> Iterator[None]:
 
 
 @contextlib.contextmanager
-def _stop_signals_ignored() -> Iterator[None]:
-    """SIGINT and SIGTERM ignored for the few milliseconds a fork and exec take (a signal that
-    lands exactly then is lost; the next one is handled)."""
+def _stop_signals_held() -> Iterator[None]:
+    """SIGINT and SIGTERM blocked (held back, not lost) for the few milliseconds a fork and exec
+    take. The forkserver starts with them blocked, as a process keeps its signal mask through
+    exec, and passes that on to the workers it forks; a signal that reaches the command meanwhile
+    stays pending and is handled the moment the mask is restored. (Ignoring them instead lost a
+    Ctrl-C that landed in that window.)"""
     if threading.current_thread() is not threading.main_thread():
-        yield  # only the main thread may set handlers; a pool started elsewhere keeps them
+        yield  # only the main thread's mask matters to the command's handlers
         return
-    previous = {signum: signal.signal(signum, signal.SIG_IGN) for signum in STOP_SIGNALS}
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
     try:
         yield
     finally:
-        for signum, handler in previous.items():
-            signal.signal(signum, handler)
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
