@@ -48,8 +48,11 @@ def warm_up() -> None:
     """
     context = start_context()
     if context.get_start_method() == "forkserver":
-        from multiprocessing import forkserver
+        from multiprocessing import forkserver, resource_tracker
 
+        # The resource tracker first: starting it unblocks SIGINT and SIGTERM when it is done
+        # (it holds them back for its own start), which would let them through to the forkserver.
+        resource_tracker.ensure_running()
         with _stop_signals_held(), _no_current_directory_on_path():
             forkserver.ensure_running()
 
