@@ -13,6 +13,7 @@ import pytest
 from adapters.memory.blob_store import InMemoryBlobStore
 from adapters.memory.clock import FixedClock
 from adapters.memory.queue import InMemoryShardQueue
+from application.cancellation import DEFAULT_CHECK_SECONDS
 from application.execute_shard import ShardResult, Simulator, execute_shard
 from application.submit_sweep import SubmitResult, submit_sweep
 from application.work_budget import WorkBudget
@@ -118,6 +119,7 @@ class FakePorts:
         *,
         budget: WorkBudget | None = None,
         simulator: Simulator | None = None,
+        cancel_check_seconds: float = DEFAULT_CHECK_SECONDS,
     ) -> ShardResult:
         return execute_shard(
             body,
@@ -129,6 +131,7 @@ class FakePorts:
             budget=budget,
             on_point=on_point,
             simulator=simulator,
+            cancel_check_seconds=cancel_check_seconds,
         )
 
     def run_queued(self) -> list[ShardResult]:

@@ -13,7 +13,7 @@ import pytest
 
 from adapters.memory.blob_store import InMemoryBlobStore
 from application.cancel_run import cancel_run
-from application.execute_shard import ShardResult, execute_shard
+from application.execute_shard import ShardResult
 from application.results_codec import decode
 from application.run_status import run_status
 from application.work_budget import WorkBudget, WorkLimits
@@ -151,16 +151,8 @@ def test_resubmitting_a_cancelled_run_is_refused_and_enqueues_nothing() -> None:
 
 
 def execute(ports: FakePorts, body: bytes, on_point: Callable[[int], None] | None = None) -> ShardResult:
-    return execute_shard(
-        body,
-        attempt=1,
-        store=ports.store,
-        keys=ports.keys,
-        clock=ports.clock,
-        queue=ports.queue,
-        on_point=on_point,
-        cancel_check_seconds=0.0,
-    )
+    """A shard run that looks for the cancellation marker before every point."""
+    return ports.execute(body, on_point, cancel_check_seconds=0.0)
 
 
 class Timeline:
@@ -231,16 +223,7 @@ def run_two_workers(ports: FakePorts, bodies: list[bytes], timeline: Timeline) -
                     return
                 body = waiting.pop(0)
             timeline.working_on.shard = ShardMessage.model_validate_json(body).shard_id
-            execute_shard(
-                body,
-                attempt=1,
-                store=ports.store,
-                keys=ports.keys,
-                clock=ports.clock,
-                queue=ports.queue,
-                simulator=simulating,
-                cancel_check_seconds=0.0,
-            )
+            ports.execute(body, simulator=simulating, cancel_check_seconds=0.0)
 
     threads = [threading.Thread(target=worker) for _ in range(2)]
     for thread in threads:
@@ -351,15 +334,10 @@ def test_a_part_stopped_by_a_cancel_sends_no_continuation() -> None:
     ports.submit({**SMALL_REQUEST, "dimensions": {"num_drivers": [4, 6, 8, 10, 12, 14]}, "shard_count": 1})
     (body,) = ports.queue.take_all()
 
-    result = execute_shard(
+    result = ports.execute(
         body,
-        attempt=1,
-        store=ports.store,
-        keys=ports.keys,
-        clock=ports.clock,
-        queue=ports.queue,
+        lambda index: cancel(ports) if index == 1 else None,
         budget=WorkBudget(WorkLimits(part_seconds=60), ports.clock),
-        on_point=lambda index: cancel(ports) if index == 1 else None,
         cancel_check_seconds=0.0,
     )
 
