@@ -27,6 +27,14 @@ PRELOAD = (
 """What a worker imports before its first shard: the forkserver imports it once for all of them."""
 
 
+def usable_cores() -> int:
+    """The cores this process may run on (its CPU affinity), the default number of workers."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not Linux
+        return max(1, os.cpu_count() or 1)
+
+
 def start_context() -> Any:
     """The forkserver context with the heavy modules preloaded, or spawn where there is none."""
     if "forkserver" not in mp.get_all_start_methods():

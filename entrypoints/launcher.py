@@ -46,8 +46,7 @@ def wants_workers(argv: list[str], environ: Any) -> bool:
         return False
     if workers is not None:
         return workers.isdigit() and int(workers) > 1
-    try:
-        return len(os.sched_getaffinity(0)) > 1
-    except AttributeError:
-        return (os.cpu_count() or 1) > 1
+    from entrypoints.forkserver import usable_cores
+
+    return usable_cores() > 1
 

@@ -12,7 +12,6 @@ so ``ridesweep status`` can tell a run in progress from one nothing is working o
 from __future__ import annotations
 
 import json
-import os
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -145,14 +144,6 @@ def _execute_here(
             return DrainReport(tuple(results), interrupted=1)
         results.append(result)
     return DrainReport(tuple(results))
-
-
-def usable_cores() -> int:
-    """The cores this process may run on (its CPU affinity), the default number of workers."""
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # not Linux
-        return max(1, os.cpu_count() or 1)
 
 
 def dearest_first(bodies: Sequence[bytes]) -> list[bytes]:

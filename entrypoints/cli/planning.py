@@ -36,7 +36,7 @@ from entrypoints.cli.options import (
 )
 from entrypoints.cli.runs import read_request, simulations_text
 from entrypoints.container import build_container
-from entrypoints.local_runner import usable_cores
+from entrypoints.forkserver import usable_cores
 
 if TYPE_CHECKING:
     from domain.manifest import RunManifest

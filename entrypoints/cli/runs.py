@@ -42,8 +42,7 @@ from entrypoints.cli.options import (
     describe_results,
 )
 from entrypoints.container import Container, build_container
-from entrypoints.forkserver import warm_up
-from entrypoints.local_runner import usable_cores
+from entrypoints.forkserver import usable_cores, warm_up
 from entrypoints.logs import QUIET, configure_logging
 from entrypoints.run_activity import is_worked_on, working_on
 from entrypoints.settings import Settings
